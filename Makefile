@@ -1,0 +1,45 @@
+# Every target runs from a fresh clone: `make test` builds its own venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test lint format typecheck regenerate check-generated bench demo clean
+
+$(STAMP): pyproject.toml constraints.txt package.json package-lock.json
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[all,dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+	cd generated && ../$(PY) -m mypy --strict codomyrmex_coda_api
+
+regenerate: $(STAMP)
+	$(PY) scripts/regenerate.py $(if $(SPEC),--spec $(SPEC) --pin,)
+
+check-generated: $(STAMP)
+	$(PY) scripts/regenerate.py --check
+
+test: lint typecheck check-generated
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+demo: $(STAMP)
+	$(PY) -m codomyrmex_cloud.demo
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache

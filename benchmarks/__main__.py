@@ -1,0 +1,13 @@
+"""Run every benchmark and print its figures."""
+
+from __future__ import annotations
+
+from benchmarks import import_cost
+
+
+def main() -> None:
+    import_cost.main()
+
+
+if __name__ == "__main__":
+    main()

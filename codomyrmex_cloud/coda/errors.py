@@ -1,0 +1,165 @@
+"""Every error the Coda client raises, in one tree::
+
+    CodaError
+    ├── CodaConfigurationError        no API token, bad base URL, bad argument
+    ├── CodaAPIError                  Coda answered with an error status
+    │   ├── CodaValidationError       400, 422 (also: a malformed query, before sending)
+    │   ├── CodaAuthenticationError   401
+    │   ├── CodaForbiddenError        403
+    │   ├── CodaNotFoundError         404
+    │   ├── CodaGoneError             410
+    │   ├── CodaRateLimitError        429 (``retry_after`` seconds)
+    │   └── CodaServerError           5xx
+    ├── CodaConnectionError           no answer: DNS, refused, reset
+    │   └── CodaTimeoutError          no answer in time
+    └── CodaMutationError             a 202 write Coda reports as failed, or a wait that timed out
+
+HTTP statuses are mapped to classes in exactly one place, :func:`error_for_status`; the
+transport errors of httpx are mapped in :func:`translate_transport_error`. Messages carry the
+method, the URL and Coda's own message, never the API token (requests carry it only in the
+``Authorization`` header, which no message includes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import httpx
+
+
+class CodaError(Exception):
+    """Base class of every error raised by codomyrmex_cloud's Coda client."""
+
+
+class CodaConfigurationError(CodaError, ValueError):
+    """The client or a call was configured wrongly (missing token, bad argument)."""
+
+
+class CodaAPIError(CodaError):
+    """Coda answered with an error status.
+
+    Attributes:
+        status_code: The HTTP status.
+        message: Coda's own message (``message`` of the error body), or the reason phrase.
+        method: HTTP method of the request.
+        url: URL of the request (the token is never part of it).
+        request_id: Coda's request id, where the response carried one.
+        body: The decoded JSON error body, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str = "",
+        url: str = "",
+        request_id: str | None = None,
+        body: object = None,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.method = method
+        self.url = url
+        self.request_id = request_id
+        self.body = body
+        where = f" ({method} {url})" if method else ""
+        rid = f" [request {request_id}]" if request_id else ""
+        super().__init__(f"{status_code} {message}{where}{rid}")
+
+
+class CodaValidationError(CodaAPIError):
+    """400/422: Coda rejected the request, or the client refused to send a malformed one."""
+
+
+class CodaAuthenticationError(CodaAPIError):
+    """401: the API token is missing, wrong or revoked."""
+
+
+class CodaForbiddenError(CodaAPIError):
+    """403: the token is valid but may not do this."""
+
+
+class CodaNotFoundError(CodaAPIError):
+    """404: the doc, table, row or other resource does not exist (or is not visible)."""
+
+
+class CodaGoneError(CodaAPIError):
+    """410: the resource existed and has been deleted."""
+
+
+class CodaRateLimitError(CodaAPIError):
+    """429: too many requests; ``retry_after`` is the wait Coda asked for, in seconds."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: object) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+
+
+class CodaServerError(CodaAPIError):
+    """5xx: Coda failed; retried automatically before this is raised."""
+
+
+class CodaConnectionError(CodaError):
+    """No HTTP answer: the connection could not be made or broke."""
+
+
+class CodaTimeoutError(CodaConnectionError):
+    """No HTTP answer within the configured timeout."""
+
+
+class CodaMutationError(CodaError):
+    """A queued write (HTTP 202) failed, or waiting for it timed out."""
+
+    def __init__(self, message: str, *, request_ids: tuple[str, ...] = ()) -> None:
+        self.request_ids = request_ids
+        super().__init__(message)
+
+
+_BY_STATUS: Mapping[int, type[CodaAPIError]] = {
+    400: CodaValidationError,
+    401: CodaAuthenticationError,
+    403: CodaForbiddenError,
+    404: CodaNotFoundError,
+    410: CodaGoneError,
+    422: CodaValidationError,
+    429: CodaRateLimitError,
+}
+
+
+def _decode_body(response: httpx.Response) -> object:
+    try:
+        return json.loads(response.content) if response.content else None
+    except ValueError:
+        return response.text[:500]
+
+
+def error_for_status(response: httpx.Response, *, retry_after: float | None = None) -> CodaAPIError:
+    """Build the exception for an error response (the one place statuses become classes)."""
+    body = _decode_body(response)
+    message = ""
+    if isinstance(body, dict):
+        message = str(body.get("message") or body.get("statusMessage") or "")
+    if not message:
+        message = response.reason_phrase or "error"
+    request = response.request
+    common = {
+        "status_code": response.status_code,
+        "method": request.method,
+        "url": str(request.url),
+        "request_id": response.headers.get("x-request-id") or response.headers.get("x-coda-request-id"),
+        "body": body,
+    }
+    if response.status_code == 429:
+        return CodaRateLimitError(message, retry_after=retry_after, **common)
+    cls = _BY_STATUS.get(response.status_code)
+    if cls is None:
+        cls = CodaServerError if response.status_code >= 500 else CodaAPIError
+    return cls(message, **common)
+
+
+def translate_transport_error(exc: httpx.TransportError, request: httpx.Request) -> CodaConnectionError:
+    """Map an httpx transport error to our tree (the caller raises it ``from exc``)."""
+    kind = CodaTimeoutError if isinstance(exc, httpx.TimeoutException) else CodaConnectionError
+    return kind(f"{type(exc).__name__} for {request.method} {request.url}: {exc}")
