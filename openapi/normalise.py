@@ -125,6 +125,25 @@ def reference_narrowed_enums(doc: JSON) -> int:
     return replaced
 
 
+def drop_undeclared_required(doc: JSON) -> int:
+    """Remove names from ``required`` that the schema never declares as properties.
+
+    Defect: ``Table`` requires ``viewId`` but has no ``viewId`` property while forbidding
+    additional properties, so no Table can be valid. The field is kept when Coda sends it
+    (as an unknown field, see ``allow_unknown_properties``), and is not demanded otherwise.
+    """
+    dropped = 0
+    for node in _walk(doc):
+        required, properties = node.get("required"), node.get("properties")
+        if not isinstance(required, list) or not isinstance(properties, dict):
+            continue
+        kept = [name for name in required if name in properties]
+        if len(kept) != len(required):
+            dropped += len(required) - len(kept)
+            node["required"] = kept
+    return dropped
+
+
 def allow_unknown_properties(doc: JSON) -> int:
     """Drop ``additionalProperties: false`` so responses keep fields the spec does not know.
 
@@ -323,6 +342,7 @@ RULES: tuple[Rule, ...] = (
     collapse_annotating_allof,
     supply_documented_discriminators,
     reference_narrowed_enums,
+    drop_undeclared_required,
     allow_unknown_properties,
     annotate_discriminators,
     unify_cell_values,

@@ -12,6 +12,7 @@
     │   └── CodaServerError           5xx
     ├── CodaConnectionError           no answer: DNS, refused, reset
     │   └── CodaTimeoutError          no answer in time
+    ├── CodaPaginationError           no next page, or the server repeated a page token
     └── CodaMutationError             a 202 write Coda reports as failed, or a wait that timed out
 
 HTTP statuses are mapped to classes in exactly one place, :func:`error_for_status`; the
@@ -107,6 +108,10 @@ class CodaConnectionError(CodaError):
 
 class CodaTimeoutError(CodaConnectionError):
     """No HTTP answer within the configured timeout."""
+
+
+class CodaPaginationError(CodaError):
+    """Asked for a page that does not exist, or the server sent a page token twice."""
 
 
 class CodaMutationError(CodaError):

@@ -62,6 +62,12 @@ def test_reference_narrowed_enums() -> None:
     assert props["odd"]["enum"] == ["zzz"]
 
 
+def test_drop_undeclared_required() -> None:
+    doc = doc_with({"T": {"type": "object", "required": ["id", "viewId"], "properties": {"id": {}}}})
+    assert n.drop_undeclared_required(doc) == 1
+    assert doc["components"]["schemas"]["T"]["required"] == ["id"]
+
+
 def test_allow_unknown_properties() -> None:
     doc = doc_with({"A": {"type": "object", "additionalProperties": False, "properties": {}}})
     assert n.allow_unknown_properties(doc) == 1

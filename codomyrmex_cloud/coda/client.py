@@ -1,0 +1,487 @@
+"""``CodaClient``: the synchronous Coda API client.
+
+Everything specific to HTTP (rate limits, retries, error mapping) happens in the transport
+(:mod:`codomyrmex_cloud.coda.transport`); request building lives in
+:mod:`codomyrmex_cloud.coda.calls` and is shared with :class:`AsyncCodaClient`. This module
+only runs calls and wraps their answers.
+
+Operations the façade does not cover are reachable through ``client.api``, the generated
+client configured with the same token, limits and retries::
+
+    from codomyrmex_coda_api.api.packs import list_packs
+    packs = list_packs.sync_detailed(client=coda.api).parsed
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import httpx
+from codomyrmex_coda_api.client import AuthenticatedClient
+from codomyrmex_coda_api.types import Unset
+
+from codomyrmex_cloud.coda import calls
+from codomyrmex_cloud.coda.config import ClientSettings
+from codomyrmex_cloud.coda.errors import CodaConfigurationError
+from codomyrmex_cloud.coda.facade import Column, Doc, Page, Row, Table
+from codomyrmex_cloud.coda.mutations import Mutation
+from codomyrmex_cloud.coda.ops import Call, batches, expect, id_batches, row_edit
+from codomyrmex_cloud.coda.paging import Paginated
+from codomyrmex_cloud.coda.query import JSONScalar
+from codomyrmex_cloud.coda.ratelimit import RateLimits
+from codomyrmex_cloud.coda.retry import RetryPolicy
+from codomyrmex_cloud.coda.transport import CodaTransport
+
+if TYPE_CHECKING:
+    from codomyrmex_coda_api.models import AclMetadata as SharingMetadata
+    from codomyrmex_coda_api.models import (
+        AclSettings,
+        AddPermissionResult,
+        ApiLink,
+        Control,
+        ControlReference,
+        Formula,
+        FormulaReference,
+        MutationStatus,
+        Permission,
+        User,
+    )
+
+M = TypeVar("M")
+T = TypeVar("T")
+ItemT = TypeVar("ItemT")
+
+
+class _ListAnswer(Protocol[ItemT]):
+    """What every generated ``*List`` model has: a page of items and the next token."""
+
+    @property
+    def items(self) -> list[ItemT]: ...
+    @property
+    def next_page_token(self) -> str | Unset: ...
+
+
+DEFAULT_BASE_URL = "https://coda.io/apis/v1"
+
+
+class CodaClient:
+    """Coda API client with a Doc → Table → Row façade.
+
+    Args:
+        api_token: Coda API token; defaults to the ``CODA_API_TOKEN`` environment variable.
+        base_url: API root (point it at a fake server in tests).
+        timeout: Seconds for connect/read/write of one attempt.
+        max_retries: Retries of a failed request (429, 5xx, connection errors); see
+            :class:`RetryPolicy` for what is never repeated.
+        retry: A full :class:`RetryPolicy` (overrides ``max_retries``).
+        rate_limits: Client-side limits (Coda's published ones by default);
+            ``RateLimits.disabled()`` turns them off.
+        transport: The httpx transport to send through (tests pass one).
+        sleep: How to wait (tests inject a fake clock).
+
+    Raises:
+        CodaConfigurationError: No token given and none in the environment.
+    """
+
+    def __init__(
+        self,
+        api_token: str | None = None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        retry: RetryPolicy | None = None,
+        rate_limits: RateLimits | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._settings = ClientSettings.resolve(api_token, base_url, timeout, max_retries, retry, rate_limits)
+        self._sleep = sleep
+        wrapped = CodaTransport(
+            transport or httpx.HTTPTransport(),
+            limiter=self._settings.limiter,
+            policy=self._settings.retry,
+            sleep=sleep,
+        )
+        self.api = AuthenticatedClient(base_url=self._settings.base_url, token=self._settings.token)
+        self.api.set_httpx_client(self._settings.httpx_client(httpx.Client, wrapped))
+
+    def __repr__(self) -> str:
+        return f"CodaClient(base_url={self._settings.base_url!r}, api_token=<redacted>)"
+
+    def __enter__(self) -> CodaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.api.get_httpx_client().close()
+
+    # Plumbing ---------------------------------------------------------------------------
+
+    def _run(self, call: Call[M]) -> M:
+        response = call.module().sync_detailed(*call.args, client=self.api, **call.kwargs)
+        return expect(response, call.model)
+
+    def _listing(
+        self, build: Callable[[str | None], Call[_ListAnswer[ItemT]]], convert: Callable[[ItemT], T]
+    ) -> Paginated[T]:
+        """Run the first page of a list call and wire up the rest lazily."""
+
+        def fetch(token: str | None) -> Paginated[T]:
+            answer = self._run(build(token))
+            items = [convert(item) for item in answer.items]
+            next_token = answer.next_page_token
+            return Paginated(items, next_token if isinstance(next_token, str) else None, fetch)
+
+        return fetch(None)
+
+    def _mutation(self, request_ids: Sequence[str], row_ids: Sequence[str], wait: bool) -> Mutation:
+        mutation = Mutation(tuple(request_ids), tuple(row_ids), self._status, self._sleep)
+        return mutation.wait() if wait else mutation
+
+    def _status(self, request_id: str) -> tuple[bool, str | None]:
+        status = self.get_mutation_status(request_id)
+        warning = status.warning if isinstance(status.warning, str) else None
+        return status.completed, warning
+
+    # Account and links ------------------------------------------------------------------
+
+    def whoami(self) -> User:
+        """The user the token belongs to."""
+        return self._run(calls.whoami())
+
+    def resolve_browser_link(self, url: str) -> ApiLink:
+        """What a coda.io browser URL points at (doc, page, table, row ...)."""
+        return self._run(calls.resolve_browser_link(url))
+
+    def get_mutation_status(self, request_id: str) -> MutationStatus:
+        return self._run(calls.mutation_status(request_id))
+
+    # Docs -------------------------------------------------------------------------------
+
+    def list_docs(
+        self,
+        *,
+        query: str | None = None,
+        is_owner: bool | None = None,
+        workspace_id: str | None = None,
+        folder_id: str | None = None,
+        limit: int | None = None,
+    ) -> Paginated[Doc]:
+        """Docs visible to the token; iterate the result for all pages."""
+        return self._listing(
+            lambda token: calls.list_docs(
+                query=query,
+                is_owner=is_owner,
+                workspace_id=workspace_id,
+                folder_id=folder_id,
+                limit=limit,
+                page_token=token,
+            ),
+            lambda item: Doc(self, item),
+        )
+
+    def get_doc(self, doc_id: str) -> Doc:
+        """Fetch a doc. Raises CodaNotFoundError if it does not exist."""
+        return Doc(self, self._run(calls.get_doc(doc_id)))
+
+    doc = get_doc
+
+    def create_doc(
+        self,
+        title: str,
+        *,
+        source_doc: str | None = None,
+        folder_id: str | None = None,
+        timezone: str | None = None,
+    ) -> Doc:
+        created = self._run(calls.create_doc(title, source_doc=source_doc, folder_id=folder_id, timezone=timezone))
+        return Doc(self, created)
+
+    def update_doc(self, doc_id: str, *, title: str | None = None, icon_name: str | None = None) -> None:
+        self._run(calls.update_doc(doc_id, title=title, icon_name=icon_name))
+
+    def delete_doc(self, doc_id: str) -> None:
+        """Delete a doc (queued by Coda; a second delete raises CodaNotFoundError or CodaGoneError)."""
+        self._run(calls.delete_doc(doc_id))
+
+    # Pages ------------------------------------------------------------------------------
+
+    def list_pages(self, doc_id: str, *, limit: int | None = None) -> Paginated[Page]:
+        return self._listing(
+            lambda token: calls.list_pages(doc_id, limit=limit, page_token=token),
+            lambda item: Page(self, item, doc_id),
+        )
+
+    def get_page(self, doc_id: str, page: str) -> Page:
+        return Page(self, self._run(calls.get_page(doc_id, page)), doc_id)
+
+    def create_page(
+        self,
+        doc_id: str,
+        name: str,
+        *,
+        subtitle: str | None = None,
+        parent_page_id: str | None = None,
+        icon_name: str | None = None,
+        html: str | None = None,
+        markdown: str | None = None,
+        wait: bool = False,
+    ) -> Mutation:
+        """Create a page; the new page id is ``mutation.row_ids[0]``."""
+        result = self._run(
+            calls.create_page(
+                doc_id,
+                name,
+                subtitle=subtitle,
+                parent_page_id=parent_page_id,
+                icon_name=icon_name,
+                html=html,
+                markdown=markdown,
+            )
+        )
+        return self._mutation([result.request_id], [result.id], wait)
+
+    def update_page(
+        self,
+        doc_id: str,
+        page: str,
+        *,
+        name: str | None = None,
+        subtitle: str | None = None,
+        is_hidden: bool | None = None,
+        html: str | None = None,
+        markdown: str | None = None,
+        insertion_mode: str = "append",
+        wait: bool = False,
+    ) -> Mutation:
+        result = self._run(
+            calls.update_page(
+                doc_id,
+                page,
+                name=name,
+                subtitle=subtitle,
+                is_hidden=is_hidden,
+                html=html,
+                markdown=markdown,
+                insertion_mode=insertion_mode,
+            )
+        )
+        return self._mutation([result.request_id], [result.id], wait)
+
+    def delete_page(self, doc_id: str, page: str, *, wait: bool = False) -> Mutation:
+        result = self._run(calls.delete_page(doc_id, page))
+        return self._mutation([result.request_id], [result.id], wait)
+
+    # Tables and columns -----------------------------------------------------------------
+
+    def list_tables(
+        self, doc_id: str, *, table_types: Sequence[str] | None = None, limit: int | None = None
+    ) -> Paginated[Table]:
+        return self._listing(
+            lambda token: calls.list_tables(doc_id, table_types=table_types, limit=limit, page_token=token),
+            lambda item: Table(self, item, doc_id),
+        )
+
+    def get_table(self, doc_id: str, table: str) -> Table:
+        return Table(self, self._run(calls.get_table(doc_id, table)), doc_id)
+
+    def list_columns(
+        self, doc_id: str, table: str, *, visible_only: bool | None = None, limit: int | None = None
+    ) -> Paginated[Column]:
+        return self._listing(
+            lambda token: calls.list_columns(doc_id, table, visible_only=visible_only, limit=limit, page_token=token),
+            lambda item: Column(self, item),
+        )
+
+    def get_column(self, doc_id: str, table: str, column: str) -> Column:
+        return Column(self, self._run(calls.get_column(doc_id, table, column)))
+
+    # Rows -------------------------------------------------------------------------------
+
+    def list_rows(
+        self,
+        doc_id: str,
+        table_id: str,
+        *,
+        query: str | None = None,
+        where: Mapping[str, JSONScalar] | None = None,
+        sort_by: str | None = None,
+        visible_only: bool | None = None,
+        use_column_names: bool = True,
+        value_format: str | None = None,
+        limit: int | None = None,
+    ) -> Paginated[Row]:
+        """Rows of a table, filtered by ``query``/``where`` (validated before sending).
+
+        Values are keyed by column name unless ``use_column_names=False``.
+        """
+        return self._listing(
+            lambda token: calls.list_rows(
+                doc_id,
+                table_id,
+                query=query,
+                where=where,
+                sort_by=sort_by,
+                visible_only=visible_only,
+                use_column_names=use_column_names,
+                value_format=value_format,
+                limit=limit,
+                page_token=token,
+            ),
+            lambda item: Row(self, item, doc_id, table_id),
+        )
+
+    def get_row(
+        self,
+        doc_id: str,
+        table_id: str,
+        row: str,
+        *,
+        use_column_names: bool = True,
+        value_format: str | None = None,
+    ) -> Row:
+        answer = self._run(
+            calls.get_row(doc_id, table_id, row, use_column_names=use_column_names, value_format=value_format)
+        )
+        return Row(self, answer, doc_id, table_id)
+
+    def insert_rows(
+        self, doc_id: str, table_id: str, rows: Sequence[Mapping[str, object]], *, wait: bool = False
+    ) -> Mutation:
+        """Add rows (never retried after Coda may have applied them: that would duplicate)."""
+        return self._write_rows(doc_id, table_id, rows, None, wait)
+
+    def upsert_rows(
+        self,
+        doc_id: str,
+        table_id: str,
+        rows: Sequence[Mapping[str, object]],
+        *,
+        key_columns: Sequence[str],
+        wait: bool = False,
+    ) -> Mutation:
+        """Update rows matching ``key_columns``, add the rest; safe to retry."""
+        if not key_columns:
+            raise CodaConfigurationError("upsert needs key_columns; use insert_rows to add rows")
+        return self._write_rows(doc_id, table_id, rows, key_columns, wait)
+
+    def _write_rows(
+        self,
+        doc_id: str,
+        table_id: str,
+        rows: Sequence[Mapping[str, object]],
+        key_columns: Sequence[str] | None,
+        wait: bool,
+    ) -> Mutation:
+        edits = [row_edit(values) for values in rows]  # validate every row before sending any
+        request_ids: list[str] = []
+        added: list[str] = []
+        for batch in batches(edits):
+            result = self._run(calls.upsert_rows(doc_id, table_id, batch, key_columns=key_columns))
+            request_ids.append(result.request_id)
+            added.extend(result.added_row_ids if isinstance(result.added_row_ids, list) else [])
+        return self._mutation(request_ids, added, wait)
+
+    def update_row(
+        self, doc_id: str, table_id: str, row: str, values: Mapping[str, object], *, wait: bool = False
+    ) -> Mutation:
+        result = self._run(calls.update_row(doc_id, table_id, row, values))
+        return self._mutation([result.request_id], [result.id], wait)
+
+    def delete_row(self, doc_id: str, table_id: str, row: str, *, wait: bool = False) -> Mutation:
+        result = self._run(calls.delete_row(doc_id, table_id, row))
+        return self._mutation([result.request_id], [result.id], wait)
+
+    def delete_rows(self, doc_id: str, table_id: str, row_ids: Sequence[str], *, wait: bool = False) -> Mutation:
+        request_ids: list[str] = []
+        deleted: list[str] = []
+        for batch in id_batches(list(row_ids)):
+            result = self._run(calls.delete_rows(doc_id, table_id, batch))
+            request_ids.append(result.request_id)
+            deleted.extend(result.row_ids)
+        return self._mutation(request_ids, deleted, wait)
+
+    def push_button(self, doc_id: str, table_id: str, row: str, column: str, *, wait: bool = False) -> Mutation:
+        result = self._run(calls.push_button(doc_id, table_id, row, column))
+        return self._mutation([result.request_id], [result.row_id], wait)
+
+    # Formulas and controls --------------------------------------------------------------
+
+    def list_formulas(self, doc_id: str, *, limit: int | None = None) -> Paginated[FormulaReference]:
+        return self._listing(
+            lambda token: calls.list_formulas(doc_id, limit=limit, page_token=token),
+            lambda item: item,
+        )
+
+    def get_formula(self, doc_id: str, formula: str) -> Formula:
+        return self._run(calls.get_formula(doc_id, formula))
+
+    def list_controls(self, doc_id: str, *, limit: int | None = None) -> Paginated[ControlReference]:
+        return self._listing(
+            lambda token: calls.list_controls(doc_id, limit=limit, page_token=token),
+            lambda item: item,
+        )
+
+    def get_control(self, doc_id: str, control: str) -> Control:
+        return self._run(calls.get_control(doc_id, control))
+
+    # Permissions and sharing ------------------------------------------------------------
+
+    def list_permissions(self, doc_id: str, *, limit: int | None = None) -> Paginated[Permission]:
+        return self._listing(
+            lambda token: calls.list_permissions(doc_id, limit=limit, page_token=token),
+            lambda item: item,
+        )
+
+    def add_permission(
+        self,
+        doc_id: str,
+        *,
+        access: str,
+        email: str | None = None,
+        domain: str | None = None,
+        anyone: bool = False,
+        suppress_email: bool | None = None,
+    ) -> AddPermissionResult:
+        """Share a doc with exactly one of ``email``, ``domain`` or ``anyone``."""
+        return self._run(
+            calls.add_permission(
+                doc_id,
+                access=access,
+                email=email,
+                domain=domain,
+                anyone=anyone,
+                suppress_email=suppress_email,
+            )
+        )
+
+    def delete_permission(self, doc_id: str, permission_id: str) -> None:
+        self._run(calls.delete_permission(doc_id, permission_id))
+
+    def get_sharing_metadata(self, doc_id: str) -> SharingMetadata:
+        return self._run(calls.sharing_metadata(doc_id))
+
+    def get_acl_settings(self, doc_id: str) -> AclSettings:
+        return self._run(calls.get_acl_settings(doc_id))
+
+    def update_acl_settings(
+        self,
+        doc_id: str,
+        *,
+        allow_editors_to_change_permissions: bool | None = None,
+        allow_copying: bool | None = None,
+        allow_viewers_to_request_editing: bool | None = None,
+    ) -> AclSettings:
+        return self._run(
+            calls.update_acl_settings(
+                doc_id,
+                allow_editors_to_change_permissions=allow_editors_to_change_permissions,
+                allow_copying=allow_copying,
+                allow_viewers_to_request_editing=allow_viewers_to_request_editing,
+            )
+        )

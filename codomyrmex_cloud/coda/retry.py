@@ -1,0 +1,116 @@
+"""Retry policy for Coda requests: what is retried, how long to wait, and when never to repeat.
+
+All retry decisions live here (one predicate, :meth:`RetryPolicy.delay_for`); the sync and
+async transports only sleep for what it returns.
+
+- Retried statuses: 429 and 5xx other than 501 (anthropic-sdk-python ``_should_retry`` and
+  botocore retry the same family). 429 honours ``Retry-After`` in seconds or as an HTTP date.
+- Backoff: exponential with full jitter (botocore ``standard`` mode): ``uniform(0, min(cap,
+  base * 2**attempt))``, so many clients that failed together do not retry together.
+- Replay safety: a request the server may already have applied (it reached the server: a
+  5xx, or the connection broke after sending) is repeated only when repeating it is harmless.
+  Coda's row insert without ``keyColumns`` would add the rows twice, so it is never replayed;
+  an upsert with key columns, and every GET/PUT/PATCH/DELETE, may be. A 429 or a refused
+  connection means nothing was applied, so those are always retried.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How the Coda client retries.
+
+    Attributes:
+        max_retries: Retries after the first attempt (0 disables retrying).
+        backoff_base: Seconds of the first backoff ceiling; doubles every attempt.
+        backoff_max: Ceiling of any single backoff, and of an honoured ``Retry-After``.
+        jitter: Source of jitter in [0, 1) (inject ``random.Random(seed).random`` in tests).
+    """
+
+    max_retries: int = 5
+    backoff_base: float = 0.5
+    backoff_max: float = 60.0
+    jitter: Callable[[], float] = field(default=random.random, compare=False)
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter exponential backoff for retry number ``attempt`` (0-based)."""
+        ceiling = min(self.backoff_max, self.backoff_base * (2.0**attempt))
+        return ceiling * self.jitter()
+
+    def delay_for(
+        self,
+        request: httpx.Request,
+        attempt: int,
+        *,
+        response: httpx.Response | None = None,
+        error: Exception | None = None,
+        now: float | None = None,
+    ) -> float | None:
+        """Seconds to wait before retrying, or ``None`` when the outcome must stand.
+
+        Args:
+            request: The request that was sent.
+            attempt: How many retries have been made already.
+            response: The response, when one arrived.
+            error: The transport error, when none did.
+            now: Wall-clock time for ``Retry-After`` dates (defaults to ``time.time()``).
+        """
+        if attempt >= self.max_retries:
+            return None
+        if response is not None:
+            if response.status_code not in RETRY_STATUSES:
+                return None
+            if response.status_code == 429:
+                # Coda rejected the request before acting on it: always safe to repeat.
+                hinted = parse_retry_after(response.headers.get("retry-after"), now=now)
+                return min(self.backoff_max, hinted) if hinted is not None else self.backoff(attempt)
+            return self.backoff(attempt) if is_replay_safe(request) else None
+        if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+            return self.backoff(attempt)  # never reached the server
+        if isinstance(error, httpx.TransportError) and is_replay_safe(request):
+            return self.backoff(attempt)
+        return None
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+def is_replay_safe(request: httpx.Request) -> bool:
+    """Whether sending ``request`` twice has the same effect as sending it once."""
+    if request.method in _IDEMPOTENT_METHODS:
+        return True
+    if request.method == "POST" and request.url.path.endswith("/rows"):
+        # Upsert: rows matched on key columns are updated, not added again.
+        try:
+            body = json.loads(request.content or b"{}")
+        except ValueError:
+            return False
+        return bool(isinstance(body, dict) and body.get("keyColumns"))
+    return False
