@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from benchmarks import import_cost
+from benchmarks import coda, import_cost
 
 
 def main() -> None:
     import_cost.main()
+    coda.main()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,39 @@ __version__ = "0.1.0"
 
 # name -> module that defines it; the single source of truth for the public API.
 _EXPORTS: dict[str, str] = {
-    # Coda errors
+    "CodaClient": "codomyrmex_cloud.coda.client",
+    "AsyncCodaClient": "codomyrmex_cloud.coda.aclient",
+    "Doc": "codomyrmex_cloud.coda.facade",
+    "Page": "codomyrmex_cloud.coda.facade",
+    "Table": "codomyrmex_cloud.coda.facade",
+    "Column": "codomyrmex_cloud.coda.facade",
+    "Row": "codomyrmex_cloud.coda.facade",
+    "AsyncDoc": "codomyrmex_cloud.coda.facade",
+    "AsyncPage": "codomyrmex_cloud.coda.facade",
+    "AsyncTable": "codomyrmex_cloud.coda.facade",
+    "AsyncColumn": "codomyrmex_cloud.coda.facade",
+    "AsyncRow": "codomyrmex_cloud.coda.facade",
+    "DocList": "codomyrmex_cloud.coda.facade",
+    "PageList": "codomyrmex_cloud.coda.facade",
+    "TableList": "codomyrmex_cloud.coda.facade",
+    "ColumnList": "codomyrmex_cloud.coda.facade",
+    "RowList": "codomyrmex_cloud.coda.facade",
+    "Formula": "codomyrmex_cloud.coda.models",
+    "Control": "codomyrmex_cloud.coda.models",
+    "Permission": "codomyrmex_cloud.coda.models",
+    "SharingMetadata": "codomyrmex_cloud.coda.models",
+    "RowEdit": "codomyrmex_cloud.coda.models",
+    "AclSettings": "codomyrmex_cloud.coda.models",
+    "User": "codomyrmex_cloud.coda.models",
+    "ApiLink": "codomyrmex_cloud.coda.models",
+    "MutationStatus": "codomyrmex_cloud.coda.models",
+    "Paginated": "codomyrmex_cloud.coda.paging",
+    "AsyncPaginated": "codomyrmex_cloud.coda.paging",
+    "Mutation": "codomyrmex_cloud.coda.mutations",
+    "AsyncMutation": "codomyrmex_cloud.coda.mutations",
+    "RateLimits": "codomyrmex_cloud.coda.ratelimit",
+    "Limit": "codomyrmex_cloud.coda.ratelimit",
+    "RetryPolicy": "codomyrmex_cloud.coda.retry",
     "CodaError": "codomyrmex_cloud.coda.errors",
     "CodaAPIError": "codomyrmex_cloud.coda.errors",
     "CodaAuthenticationError": "codomyrmex_cloud.coda.errors",
@@ -27,12 +59,64 @@ _EXPORTS: dict[str, str] = {
     "CodaConnectionError": "codomyrmex_cloud.coda.errors",
     "CodaTimeoutError": "codomyrmex_cloud.coda.errors",
     "CodaMutationError": "codomyrmex_cloud.coda.errors",
+    "CodaPaginationError": "codomyrmex_cloud.coda.errors",
     "CodaConfigurationError": "codomyrmex_cloud.coda.errors",
 }
 
-__all__ = ["__version__", *_EXPORTS]  # noqa: PLE0604 - the keys are the strings
+__all__ = [
+    "__version__",
+    "CodaClient",
+    "AsyncCodaClient",
+    "Doc",
+    "Page",
+    "Table",
+    "Column",
+    "Row",
+    "AsyncDoc",
+    "AsyncPage",
+    "AsyncTable",
+    "AsyncColumn",
+    "AsyncRow",
+    "DocList",
+    "PageList",
+    "TableList",
+    "ColumnList",
+    "RowList",
+    "Formula",
+    "Control",
+    "Permission",
+    "SharingMetadata",
+    "RowEdit",
+    "AclSettings",
+    "User",
+    "ApiLink",
+    "MutationStatus",
+    "Paginated",
+    "AsyncPaginated",
+    "Mutation",
+    "AsyncMutation",
+    "RateLimits",
+    "Limit",
+    "RetryPolicy",
+    "CodaError",
+    "CodaAPIError",
+    "CodaAuthenticationError",
+    "CodaForbiddenError",
+    "CodaNotFoundError",
+    "CodaGoneError",
+    "CodaRateLimitError",
+    "CodaValidationError",
+    "CodaServerError",
+    "CodaConnectionError",
+    "CodaTimeoutError",
+    "CodaMutationError",
+    "CodaPaginationError",
+    "CodaConfigurationError",
+]
 
 if TYPE_CHECKING:
+    from codomyrmex_cloud.coda.aclient import AsyncCodaClient as AsyncCodaClient
+    from codomyrmex_cloud.coda.client import CodaClient as CodaClient
     from codomyrmex_cloud.coda.errors import CodaAPIError as CodaAPIError
     from codomyrmex_cloud.coda.errors import CodaAuthenticationError as CodaAuthenticationError
     from codomyrmex_cloud.coda.errors import CodaConfigurationError as CodaConfigurationError
@@ -42,10 +126,42 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda.errors import CodaGoneError as CodaGoneError
     from codomyrmex_cloud.coda.errors import CodaMutationError as CodaMutationError
     from codomyrmex_cloud.coda.errors import CodaNotFoundError as CodaNotFoundError
+    from codomyrmex_cloud.coda.errors import CodaPaginationError as CodaPaginationError
     from codomyrmex_cloud.coda.errors import CodaRateLimitError as CodaRateLimitError
     from codomyrmex_cloud.coda.errors import CodaServerError as CodaServerError
     from codomyrmex_cloud.coda.errors import CodaTimeoutError as CodaTimeoutError
     from codomyrmex_cloud.coda.errors import CodaValidationError as CodaValidationError
+    from codomyrmex_cloud.coda.facade import AsyncColumn as AsyncColumn
+    from codomyrmex_cloud.coda.facade import AsyncDoc as AsyncDoc
+    from codomyrmex_cloud.coda.facade import AsyncPage as AsyncPage
+    from codomyrmex_cloud.coda.facade import AsyncRow as AsyncRow
+    from codomyrmex_cloud.coda.facade import AsyncTable as AsyncTable
+    from codomyrmex_cloud.coda.facade import Column as Column
+    from codomyrmex_cloud.coda.facade import ColumnList as ColumnList
+    from codomyrmex_cloud.coda.facade import Doc as Doc
+    from codomyrmex_cloud.coda.facade import DocList as DocList
+    from codomyrmex_cloud.coda.facade import Page as Page
+    from codomyrmex_cloud.coda.facade import PageList as PageList
+    from codomyrmex_cloud.coda.facade import Row as Row
+    from codomyrmex_cloud.coda.facade import RowList as RowList
+    from codomyrmex_cloud.coda.facade import Table as Table
+    from codomyrmex_cloud.coda.facade import TableList as TableList
+    from codomyrmex_cloud.coda.models import AclSettings as AclSettings
+    from codomyrmex_cloud.coda.models import ApiLink as ApiLink
+    from codomyrmex_cloud.coda.models import Control as Control
+    from codomyrmex_cloud.coda.models import Formula as Formula
+    from codomyrmex_cloud.coda.models import MutationStatus as MutationStatus
+    from codomyrmex_cloud.coda.models import Permission as Permission
+    from codomyrmex_cloud.coda.models import RowEdit as RowEdit
+    from codomyrmex_cloud.coda.models import SharingMetadata as SharingMetadata
+    from codomyrmex_cloud.coda.models import User as User
+    from codomyrmex_cloud.coda.mutations import AsyncMutation as AsyncMutation
+    from codomyrmex_cloud.coda.mutations import Mutation as Mutation
+    from codomyrmex_cloud.coda.paging import AsyncPaginated as AsyncPaginated
+    from codomyrmex_cloud.coda.paging import Paginated as Paginated
+    from codomyrmex_cloud.coda.ratelimit import Limit as Limit
+    from codomyrmex_cloud.coda.ratelimit import RateLimits as RateLimits
+    from codomyrmex_cloud.coda.retry import RetryPolicy as RetryPolicy
 
 
 def __getattr__(name: str) -> object:

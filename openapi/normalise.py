@@ -24,9 +24,7 @@ SCHEMA_PREFIX = "#/components/schemas/"
 
 # Keys that make a schema more than an annotation: if an allOf member has any of these it
 # contributes structure, so collapsing the allOf would lose information.
-_STRUCTURAL_KEYS = frozenset(
-    {"$ref", "properties", "allOf", "oneOf", "anyOf", "items", "enum", "required", "not"}
-)
+_STRUCTURAL_KEYS = frozenset({"$ref", "properties", "allOf", "oneOf", "anyOf", "items", "enum", "required", "not"})
 
 
 def _walk(node: Any) -> Iterator[JSON]:
@@ -270,8 +268,7 @@ def _common_base(schemas: JSON, names: list[str]) -> str | None:
     for candidate in names:
         ref = SCHEMA_PREFIX + candidate
         if all(
-            other == candidate or any(m.get("$ref") == ref for m in schemas[other].get("allOf", []))
-            for other in names
+            other == candidate or any(m.get("$ref") == ref for m in schemas[other].get("allOf", [])) for other in names
         ):
             return candidate
     return None

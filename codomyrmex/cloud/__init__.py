@@ -14,10 +14,10 @@ __all__ = _impl.__all__
 
 if TYPE_CHECKING:
     from codomyrmex_cloud import *  # noqa: F403
+else:
 
-
-def __getattr__(name: str) -> object:
-    return getattr(_impl, name)
+    def __getattr__(name: str) -> object:
+        return getattr(_impl, name)
 
 
 def __dir__() -> list[str]:

@@ -17,7 +17,6 @@ from codomyrmex_coda_api.client import AuthenticatedClient
 from codomyrmex_coda_api.types import Unset
 
 from codomyrmex_cloud.coda import calls
-from codomyrmex_cloud.coda.client import DEFAULT_BASE_URL
 from codomyrmex_cloud.coda.config import ClientSettings
 from codomyrmex_cloud.coda.errors import CodaConfigurationError
 from codomyrmex_cloud.coda.facade import AsyncColumn, AsyncDoc, AsyncPage, AsyncRow, AsyncTable
@@ -63,7 +62,8 @@ class AsyncCodaClient:
 
     Args:
         api_token: Coda API token; defaults to the ``CODA_API_TOKEN`` environment variable.
-        base_url: API root (point it at a fake server in tests).
+        base_url: API root; defaults to ``CODA_BASE_URL`` from the environment, then
+            Coda's own (point it at a fake server in tests).
         timeout: Seconds for connect/read/write of one attempt.
         max_retries: Retries of a failed request (429, 5xx, connection errors); see
             :class:`RetryPolicy` for what is never repeated.
@@ -81,7 +81,7 @@ class AsyncCodaClient:
         self,
         api_token: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float = 30.0,
         max_retries: int = 5,
         retry: RetryPolicy | None = None,

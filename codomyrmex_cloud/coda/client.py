@@ -63,15 +63,13 @@ class _ListAnswer(Protocol[ItemT]):
     def next_page_token(self) -> str | Unset: ...
 
 
-DEFAULT_BASE_URL = "https://coda.io/apis/v1"
-
-
 class CodaClient:
     """Coda API client with a Doc → Table → Row façade.
 
     Args:
         api_token: Coda API token; defaults to the ``CODA_API_TOKEN`` environment variable.
-        base_url: API root (point it at a fake server in tests).
+        base_url: API root; defaults to ``CODA_BASE_URL`` from the environment, then
+            Coda's own (point it at a fake server in tests).
         timeout: Seconds for connect/read/write of one attempt.
         max_retries: Retries of a failed request (429, 5xx, connection errors); see
             :class:`RetryPolicy` for what is never repeated.
@@ -89,7 +87,7 @@ class CodaClient:
         self,
         api_token: str | None = None,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         timeout: float = 30.0,
         max_retries: int = 5,
         retry: RetryPolicy | None = None,

@@ -13,6 +13,8 @@ from codomyrmex_cloud.coda.ratelimit import RateLimiter, RateLimits
 from codomyrmex_cloud.coda.retry import RetryPolicy
 
 TOKEN_ENV = "CODA_API_TOKEN"  # noqa: S105 - the variable name, not a token
+BASE_URL_ENV = "CODA_BASE_URL"
+DEFAULT_BASE_URL = "https://coda.io/apis/v1"
 HttpxClientT = TypeVar("HttpxClientT", httpx.Client, httpx.AsyncClient)
 
 
@@ -28,7 +30,7 @@ class ClientSettings:
     def resolve(
         cls,
         api_token: str | None,
-        base_url: str,
+        base_url: str | None,
         timeout: float,
         max_retries: int,
         retry: RetryPolicy | None,
@@ -39,6 +41,7 @@ class ClientSettings:
             raise CodaConfigurationError(
                 f"no Coda API token: pass api_token= or set {TOKEN_ENV} (create one at coda.io/account)"
             )
+        base_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise CodaConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")

@@ -9,8 +9,9 @@ async twins (``AsyncDoc`` ...) have the same methods as coroutines.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar
 
+from codomyrmex_cloud.coda.paging import Paginated
 from codomyrmex_cloud.coda.query import JSONScalar
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda.aclient import AsyncCodaClient
     from codomyrmex_cloud.coda.client import CodaClient
     from codomyrmex_cloud.coda.mutations import AsyncMutation, Mutation
-    from codomyrmex_cloud.coda.paging import AsyncPaginated, Paginated
+    from codomyrmex_cloud.coda.paging import AsyncPaginated
 
 
 class _Identified(Protocol):
@@ -340,3 +341,11 @@ class AsyncRow(_Wrapped["AsyncCodaClient", "RowModel"]):
 
 if TYPE_CHECKING:
     from codomyrmex_coda_api.models import ControlReference, FormulaReference, Permission
+
+
+# The seed's list names: one page of each kind (iterate for all pages).
+DocList: TypeAlias = Paginated[Doc]
+PageList: TypeAlias = Paginated[Page]
+TableList: TypeAlias = Paginated[Table]
+ColumnList: TypeAlias = Paginated[Column]
+RowList: TypeAlias = Paginated[Row]

@@ -226,8 +226,8 @@ class DocState:
     def browser_link(self) -> str:
         return f"https://coda.io/d/_d{self.id}"
 
-    def add_table(self, name: str, columns: list[str] | None = None) -> TableState:
-        table = TableState(new_id("grid-"), name, self)
+    def add_table(self, name: str, columns: list[str] | None = None, *, table_id: str | None = None) -> TableState:
+        table = TableState(table_id or new_id("grid-"), name, self)
         for column in columns or ["Name"]:
             table.add_column(column)
         self.tables.append(table)

@@ -115,9 +115,11 @@ class FakeCoda:
 
     # Setup ------------------------------------------------------------------------------
 
-    def add_doc(self, name: str, *, owner: str = "ada@example.com", read_only: bool = False) -> DocState:
+    def add_doc(
+        self, name: str, *, doc_id: str | None = None, owner: str = "ada@example.com", read_only: bool = False
+    ) -> DocState:
         with self._lock:
-            doc = DocState(new_id("d"), name, owner, read_only=read_only)
+            doc = DocState(doc_id or new_id("d"), name, owner, read_only=read_only)
             doc.add_page("Home")
             self.docs[doc.id] = doc
             return doc
@@ -445,19 +447,19 @@ class FakeCoda:
         key_columns = [self._column_id(found, k) for k in body.get("keyColumns", [])]
         parsed = [self._cells(found, edit) for edit in edits]  # validate all before applying
         added = []
+        by_key = {_key(r.values, key_columns): r for r in found.rows} if key_columns else {}
         for values in parsed:
-            existing = None
-            if key_columns:
-                existing = next(
-                    (r for r in found.rows if all(r.values.get(k) == values.get(k) for k in key_columns)), None
-                )
+            existing = by_key.get(_key(values, key_columns)) if key_columns else None
             if existing is not None:
                 found.version += 1
                 existing.values.update(values)
                 existing.version = found.version
                 existing.updated_at = stamp()
             else:
-                added.append(found.add_row(values).id)
+                row = found.add_row(values)
+                added.append(row.id)
+                if key_columns:
+                    by_key[_key(values, key_columns)] = row
         return 202, {"requestId": self._mutation(), "addedRowIds": added}
 
     @route("PUT", "/docs/{doc_id}/tables/{table}/rows/{row}")
@@ -621,6 +623,10 @@ class FakeCoda:
         return 200, dict(doc.settings)
 
 
+def _key(values: dict[str, Any], columns: list[str]) -> str:
+    return json.dumps([values.get(c) for c in columns])
+
+
 def _json_body(body: bytes) -> JSON:
     try:
         parsed = json.loads(body or b"{}")
@@ -739,8 +745,9 @@ class FakeCodaServer:
 
 def seed_demo(fake: FakeCoda) -> DocState:
     """The doc the demo and the seed's quick start use: a task table with statuses."""
-    doc = fake.add_doc("Product Roadmap")
-    tasks = doc.add_table("Tasks", ["Name", "Status", "Owner"])
+    # The ids are the ones the seed's quick start uses verbatim ("doc-id", "grid-xxx").
+    doc = fake.add_doc("Product Roadmap", doc_id="doc-id")
+    tasks = doc.add_table("Tasks", ["Name", "Status", "Owner"], table_id="grid-xxx")
     for i, status in enumerate(["Active", "Done", "Active", "Blocked", "Active"]):
         tasks.add_row({"Name": f"Task {i + 1}", "Status": status, "Owner": "ada@example.com"})
     doc.formulas.append(NamedValue(new_id("f-"), "OpenTasks", 3))

@@ -141,3 +141,38 @@ class ValidatingTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+class AsyncValidatingTransport(httpx.AsyncBaseTransport):
+    """Async twin of :class:`ValidatingTransport` (validation itself is synchronous)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, api_root: str) -> None:
+        self.inner = inner
+        self.checker = ValidatingTransport(_Unused(), api_root)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        openapi = coda_openapi()
+        wrapped = _Request(request, self.checker.api_root)
+        try:
+            openapi.validate_request(wrapped)
+        except Exception as exc:
+            raise SpecValidationError(f"request {request.method} {request.url} is off-spec: {exc!r}") from exc
+        response = await self.inner.handle_async_request(request)
+        await response.aread()
+        try:
+            openapi.validate_response(wrapped, _Response(response))
+        except ResponseNotFound:
+            if response.status_code < 400:
+                raise
+        except Exception as exc:
+            raise SpecValidationError(f"response to {request.method} {request.url} is off-spec: {exc!r}") from exc
+        self.checker.validated += 1
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class _Unused(httpx.BaseTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise NotImplementedError

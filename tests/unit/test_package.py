@@ -28,6 +28,10 @@ def test_the_alias_hands_out_the_same_objects() -> None:
         assert getattr(codomyrmex.cloud, name) is getattr(codomyrmex_cloud, name), name
 
 
+def test_the_lazy_map_and_all_agree() -> None:
+    assert codomyrmex_cloud.__all__ == ["__version__", *codomyrmex_cloud._EXPORTS]
+
+
 def test_every_public_name_resolves() -> None:
     for name in codomyrmex_cloud.__all__:
         assert getattr(codomyrmex_cloud, name) is not None
