@@ -44,7 +44,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.transfer import CountingReader, check_names, upload_source
+from codomyrmex_cloud.storage.transfer import CountingReader, check_names, check_page_size, upload_source
 
 if TYPE_CHECKING:
     from azure.storage.blob import BlobClient, BlobServiceClient, ContainerClient
@@ -91,8 +91,10 @@ class AzureBlobClient(BaseStore):
         options: dict[str, Any] = {
             "max_block_size": chunk_size,
             "max_single_put_size": chunk_size,
-            "max_chunk_get_size": chunk_size,
-            "max_single_get_size": chunk_size,
+            # Parallel GET buffers are chunk x concurrency (and copied once by the SDK): 4 MiB
+            # keeps a download's memory well under 64 MiB at the default concurrency.
+            "max_chunk_get_size": min(chunk_size, 4 * 1024 * 1024),
+            "max_single_get_size": min(chunk_size, 4 * 1024 * 1024),
             "retry_total": retry_total,
         }
         if connection_string is None and account_url is None:
@@ -239,19 +241,17 @@ class AzureBlobClient(BaseStore):
             )
         return self.stat(bucket, key)
 
-    def _download_into(self, bucket: str, key: str, sink: BinaryIO, progress: ProgressCallback | None) -> ObjectInfo:
+    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
         from azure.core import MatchConditions
 
-        info = self.stat(bucket, key)
-        with self._errors(bucket, key):
-            downloader = self._blob(bucket, key).download_blob(
+        with self._errors(info.bucket, info.key):
+            downloader = self._blob(info.bucket, info.key).download_blob(
                 max_concurrency=self._max_concurrency,
                 etag=info.etag,
                 match_condition=MatchConditions.IfNotModified,
                 progress_hook=progress,
             )
             downloader.readinto(sink)
-        return info
 
     def iter_chunks(
         self,
@@ -280,7 +280,11 @@ class AzureBlobClient(BaseStore):
         if buffer:
             yield buffer
 
-    def list_objects(self, bucket: str, prefix: str = "", *, delimiter: str | None = None) -> ObjectListing:
+    def list_objects(
+        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
+    ) -> ObjectListing:
+        """Objects under ``prefix``, fetched ``page_size`` at a time (the service default if None)."""
+        check_page_size(page_size)
         from azure.storage.blob import BlobPrefix, BlobProperties
 
         container = self._container(bucket)
@@ -290,9 +294,11 @@ class AzureBlobClient(BaseStore):
         def pages() -> Iterator[tuple[list[ObjectInfo], list[str]]]:
             with self._errors(bucket):
                 items: Iterable[Iterable[BlobProperties | BlobPrefix]] = (
-                    container.walk_blobs(name_starts_with=prefix or None, delimiter=delimiter).by_page()
+                    container.walk_blobs(
+                        name_starts_with=prefix or None, delimiter=delimiter, results_per_page=page_size
+                    ).by_page()
                     if delimiter
-                    else container.list_blobs(name_starts_with=prefix or None).by_page()
+                    else container.list_blobs(name_starts_with=prefix or None, results_per_page=page_size).by_page()
                 )
                 for page in items:
                     objects: list[ObjectInfo] = []

@@ -72,8 +72,12 @@ class ObjectListing(Iterable[ObjectInfo]):
             raise RuntimeError("an ObjectListing can be iterated once; call list_objects again")
         self._started = True
         yield from self._buffered
+        seen: set[str] = set()
         for objects, prefixes in self._pages:
-            self._prefixes.extend(prefixes)
+            # Prefixes are unique by definition; some services repeat them on every page.
+            fresh = [p for p in prefixes if p not in seen]
+            seen.update(fresh)
+            self._prefixes.extend(fresh)
             yield from objects
         self._exhausted = True
 
@@ -136,7 +140,9 @@ class ObjectStore(Protocol):
 
     def read_range(self, bucket: str, key: str, start: int, end: int) -> bytes: ...
 
-    def list_objects(self, bucket: str, prefix: str = "", *, delimiter: str | None = None) -> ObjectListing: ...
+    def list_objects(
+        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
+    ) -> ObjectListing: ...
 
     def stat(self, bucket: str, key: str) -> ObjectInfo: ...
 

@@ -16,11 +16,22 @@ from typing import BinaryIO, overload
 
 from codomyrmex_cloud.storage.base import CHUNK_SIZE, ObjectInfo, PathLike, ProgressCallback
 from codomyrmex_cloud.storage.errors import InvalidArgumentError, ObjectNotFoundError
-from codomyrmex_cloud.storage.transfer import Digests, atomic_file, check_names, verify
+from codomyrmex_cloud.storage.transfer import (
+    Digests,
+    HashingSink,
+    atomic_file,
+    check_names,
+    verification_algorithms,
+    verify,
+)
 
 
 class BaseStore(ABC):
     """Shared half of every store; see :class:`codomyrmex_cloud.storage.ObjectStore`."""
+
+    #: True when ``_download_into`` writes the sink front to back (no seeking), so the
+    #: checksum can be computed as bytes arrive instead of re-reading the file afterwards.
+    _sequential_download = False
 
     @abstractmethod
     def stat(self, bucket: str, key: str) -> ObjectInfo: ...
@@ -40,8 +51,12 @@ class BaseStore(ABC):
     def delete(self, bucket: str, key: str) -> None: ...
 
     @abstractmethod
-    def _download_into(self, bucket: str, key: str, sink: BinaryIO, progress: ProgressCallback | None) -> ObjectInfo:
-        """Write the object into ``sink`` (seekable, positioned at 0); return its info."""
+    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
+        """Write the object ``info`` describes into ``sink`` (seekable, positioned at 0).
+
+        Implementations pin the download to that version where the service allows it, so a
+        concurrent overwrite fails (or is caught by verification) instead of mixing versions.
+        """
 
     @overload
     def download(self, bucket: str, key: str, *, progress: ProgressCallback | None = None) -> bytes: ...
@@ -71,18 +86,26 @@ class BaseStore(ABC):
             InvalidArgumentError: ``local_path`` is a directory or its folder is missing.
         """
         check_names(bucket, key)
+        info = self.stat(bucket, key)
+        algorithms = verification_algorithms(info)
         if local_path is None:
             buffer = io.BytesIO()
-            info = self._download_into(bucket, key, buffer, progress)
+            self._download_into(info, buffer, progress)
             data = buffer.getvalue()
-            digests = Digests(set(info.checksums))
+            digests = Digests(algorithms)
             digests.update(data)
             verify(info, digests)
             return data
         with atomic_file(local_path) as (handle, temp):
-            info = self._download_into(bucket, key, handle, progress)
-            handle.flush()
-            verify(info, Digests.of_file(temp, set(info.checksums)))
+            if self._sequential_download:
+                sink = HashingSink(handle, Digests(algorithms))
+                self._download_into(info, sink, progress)  # type: ignore[arg-type]
+                digests = sink.digests
+            else:
+                self._download_into(info, handle, progress)
+                handle.flush()
+                digests = Digests.of_file(temp, algorithms)
+            verify(info, digests)
         return Path(local_path)
 
     def exists(self, bucket: str, key: str) -> bool:

@@ -46,7 +46,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.transfer import CountingReader, check_names, upload_source
+from codomyrmex_cloud.storage.transfer import CountingReader, check_names, check_page_size, upload_source
 
 if TYPE_CHECKING:
     from google.cloud.storage import Blob, Bucket, Client
@@ -240,15 +240,15 @@ class GCSClient(BaseStore):
             )
         return _info(bucket, blob)
 
-    def _download_into(self, bucket: str, key: str, sink: BinaryIO, progress: ProgressCallback | None) -> ObjectInfo:
-        info = self.stat(bucket, key)
-        assert info.etag is not None  # the generation, set by stat
-        blob = self._blob(bucket, key, generation=int(info.etag))
+    _sequential_download = True
+
+    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
+        generation = int(info.etag) if info.etag else None  # stat's generation: pin the version
+        blob = self._blob(info.bucket, info.key, generation=generation)
         writer = _CountingWriter(sink, info.size, progress)
-        with self._errors(bucket, key):
-            # Our own verification (BaseStore.download) checks CRC32C and MD5 of the whole.
+        with self._errors(info.bucket, info.key):
+            # BaseStore.download hashes the bytes as they arrive and checks them once.
             blob.download_to_file(writer, checksum=None, timeout=self._timeout, retry=self._read_retry)
-        return info
 
     def iter_chunks(
         self,
@@ -283,7 +283,11 @@ class GCSClient(BaseStore):
             position += len(chunk)
             yield chunk
 
-    def list_objects(self, bucket: str, prefix: str = "", *, delimiter: str | None = None) -> ObjectListing:
+    def list_objects(
+        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
+    ) -> ObjectListing:
+        """Objects under ``prefix``, fetched ``page_size`` at a time (the service default if None)."""
+        check_page_size(page_size)
         check_names(bucket)
         if delimiter == "":
             raise InvalidArgumentError("delimiter must be None or a non-empty string", bucket=bucket)
@@ -291,7 +295,12 @@ class GCSClient(BaseStore):
         def pages() -> Iterator[tuple[list[ObjectInfo], list[str]]]:
             with self._errors(bucket):
                 iterator = self.client.list_blobs(
-                    bucket, prefix=prefix or None, delimiter=delimiter, timeout=self._timeout, retry=self._read_retry
+                    bucket,
+                    prefix=prefix or None,
+                    delimiter=delimiter,
+                    page_size=page_size,
+                    timeout=self._timeout,
+                    retry=self._read_retry,
                 )
                 for page in iterator.pages:
                     yield [_info(bucket, blob) for blob in page], sorted(page.prefixes)

@@ -40,7 +40,7 @@ from codomyrmex_cloud.storage.errors import (
     PreconditionFailedError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.transfer import CountingReader, Crc32, check_names, upload_source
+from codomyrmex_cloud.storage.transfer import CountingReader, Crc32, check_names, check_page_size, upload_source
 
 _LIST_PAGE = 1000
 
@@ -173,15 +173,15 @@ class LocalStore(BaseStore):
             meta_temp.write_text(json.dumps(record))
             os.replace(meta_temp, meta)
 
-    def _download_into(self, bucket: str, key: str, sink: BinaryIO, progress: ProgressCallback | None) -> ObjectInfo:
-        info = self.stat(bucket, key)
+    _sequential_download = True
+
+    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
         done = 0
-        for chunk in self.iter_chunks(bucket, key):
+        for chunk in self.iter_chunks(info.bucket, info.key):
             sink.write(chunk)
             done += len(chunk)
             if progress is not None:
                 progress(done, info.size)
-        return info
 
     def iter_chunks(
         self,
@@ -200,7 +200,11 @@ class LocalStore(BaseStore):
             raise ObjectNotFoundError(f"{bucket}/{key} does not exist", bucket=bucket, key=key) from None
         return _read_chunks(handle, chunk_size, start, end)
 
-    def list_objects(self, bucket: str, prefix: str = "", *, delimiter: str | None = None) -> ObjectListing:
+    def list_objects(
+        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
+    ) -> ObjectListing:
+        """Objects under ``prefix``, fetched ``page_size`` at a time (the service default if None)."""
+        check_page_size(page_size)
         meta_dir = self._bucket_dir(bucket) / "meta"
         if delimiter == "":
             raise InvalidArgumentError("delimiter must be None or a non-empty string", bucket=bucket)
@@ -226,7 +230,7 @@ class LocalStore(BaseStore):
                         prefixes.append(common)
                     continue
                 objects.append(_info(bucket, record))
-                if len(objects) >= _LIST_PAGE:
+                if len(objects) >= (page_size or _LIST_PAGE):
                     yield objects, prefixes
                     objects, prefixes = [], []
             yield objects, prefixes

@@ -44,11 +44,11 @@ from codomyrmex_cloud.storage.errors import (
     StoragePermissionError,
     StorageTimeoutError,
 )
-from codomyrmex_cloud.storage.transfer import CountingReader, check_names, upload_source
+from codomyrmex_cloud.storage.transfer import CountingReader, check_names, check_page_size, upload_source
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client as Boto3S3Client
-    from mypy_boto3_s3.type_defs import HeadObjectOutputTypeDef
+    from mypy_boto3_s3.type_defs import HeadObjectOutputTypeDef, PaginatorConfigTypeDef
 
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
 _PERMISSION = {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
@@ -140,7 +140,6 @@ class S3Client(BaseStore):
             multipart_threshold=multipart_threshold,
             multipart_chunksize=chunk_size,
             max_concurrency=max_concurrency,
-            io_chunksize=min(chunk_size, 1024 * 1024),
         )
         self._chunk_size = chunk_size
 
@@ -235,7 +234,19 @@ class S3Client(BaseStore):
                 self.client.put_object(Bucket=bucket, Key=key, Body=stream, **extra, **conditions)
                 if progress is not None:
                     progress(size or 0, size)
+            elif local_path is not None:
+                # By name, s3transfer reads each part from its own file handle as it sends it:
+                # memory stays at a few I/O chunks however large the file.
+                self.client.upload_file(
+                    str(local_path),
+                    bucket,
+                    key,
+                    ExtraArgs=extra,
+                    Callback=_Progress(progress, size),
+                    Config=self._transfer,
+                )
             else:
+                # A file object is read part by part into memory (chunk size x concurrency).
                 counted = CountingReader(stream, size)  # so a non-seekable stream also works
                 self.client.upload_fileobj(
                     counted,  # type: ignore[arg-type]
@@ -247,13 +258,12 @@ class S3Client(BaseStore):
                 )
         return self.stat(bucket, key)
 
-    def _download_into(self, bucket: str, key: str, sink: BinaryIO, progress: ProgressCallback | None) -> ObjectInfo:
-        info = self.stat(bucket, key)
-        with self._errors(bucket, key):
+    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
+        # Parallel ranged GETs write parts out of order, so verification re-reads the file.
+        with self._errors(info.bucket, info.key):
             self.client.download_fileobj(
-                bucket, key, sink, Callback=_Progress(progress, info.size), Config=self._transfer
+                info.bucket, info.key, sink, Callback=_Progress(progress, info.size), Config=self._transfer
             )
-        return info
 
     def iter_chunks(
         self,
@@ -280,7 +290,11 @@ class S3Client(BaseStore):
         with contextlib.closing(body), self._errors(bucket, key):
             yield from body.iter_chunks(chunk_size)
 
-    def list_objects(self, bucket: str, prefix: str = "", *, delimiter: str | None = None) -> ObjectListing:
+    def list_objects(
+        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
+    ) -> ObjectListing:
+        """Objects under ``prefix``, fetched ``page_size`` at a time (the service default if None)."""
+        check_page_size(page_size)
         check_names(bucket)
         if delimiter == "":
             raise InvalidArgumentError("delimiter must be None or a non-empty string", bucket=bucket)
@@ -291,7 +305,8 @@ class S3Client(BaseStore):
         def pages() -> Iterator[tuple[list[ObjectInfo], list[str]]]:
             paginator = self.client.get_paginator("list_objects_v2")
             with self._errors(bucket):
-                for page in paginator.paginate(**args):
+                config: PaginatorConfigTypeDef = {"PageSize": page_size} if page_size else {}
+                for page in paginator.paginate(**args, PaginationConfig=config):
                     objects = [
                         ObjectInfo(
                             bucket=bucket,

@@ -25,6 +25,11 @@ def check_names(bucket: str, key: str | None = None) -> None:
         raise InvalidArgumentError(f"key must be a non-empty string, got {key!r}", bucket=bucket)
 
 
+def check_page_size(page_size: int | None) -> None:
+    if page_size is not None and (not isinstance(page_size, int) or page_size < 1):
+        raise InvalidArgumentError(f"page_size must be a positive integer, got {page_size!r}")
+
+
 class _Hasher(Protocol):
     def update(self, data: bytes, /) -> object: ...
 
@@ -215,6 +220,33 @@ class Digests:
             while chunk := handle.read(1024 * 1024):
                 digests.update(chunk)
         return digests
+
+
+# Cheapest first: one checksum the service reports is enough to catch corruption.
+_PREFERENCE = ("crc32c", "crc32", "md5")
+
+
+def verification_algorithms(info: ObjectInfo) -> set[str]:
+    """The one algorithm to check a download of ``info`` with (none if the service has none)."""
+    for name in _PREFERENCE:
+        if name in info.checksums:
+            return {name}
+    return {name for name in info.checksums if name.startswith("s3-etag:")}
+
+
+class HashingSink:
+    """Wraps a download target written front to back: hashes and counts as bytes arrive."""
+
+    def __init__(self, sink: BinaryIO, digests: Digests) -> None:
+        self._sink = sink
+        self.digests = digests
+
+    def write(self, data: bytes) -> int:
+        self.digests.update(bytes(data))
+        return self._sink.write(data)
+
+    def flush(self) -> None:
+        self._sink.flush()
 
 
 def verify(info: ObjectInfo, digests: Digests) -> None:

@@ -243,12 +243,14 @@ class FakeCoda:
         self._mutations[request_id] = self.mutation_polls
         return request_id
 
-    def _page(self, items: list[JSON], query: dict[str, str], href: str) -> JSON:
-        """Slice ``items`` by ``limit``/``pageToken`` and add Coda's paging fields."""
+    def _page(
+        self, items: list[Any], query: dict[str, str], href: str, render: Callable[[Any], JSON] = lambda x: x
+    ) -> JSON:
+        """Slice ``items`` by ``limit``/``pageToken``, render the slice, add Coda's paging fields."""
         limit = _int_param(query, "limit", 25, minimum=1)
         limit = min(limit, self.max_page_size)
         offset = _decode_token(query["pageToken"]) if query.get("pageToken") else 0
-        page: JSON = {"items": items[offset : offset + limit], "href": href}
+        page: JSON = {"items": [render(item) for item in items[offset : offset + limit]], "href": href}
         if offset + limit < len(items):
             token = _encode_token(offset + limit)
             page["nextPageToken"] = token
@@ -423,8 +425,12 @@ class FakeCoda:
             since = _decode_token(query["syncToken"])
             rows = [r for r in rows if r.version > since]
         use_names = query.get("useColumnNames", "false") == "true"
-        rendered = [found.render_row(self.api_root, r, use_names=use_names) for r in rows]
-        page = self._page(rendered, query, f"{found.href(self.api_root)}/rows")
+        page = self._page(
+            rows,
+            query,
+            f"{found.href(self.api_root)}/rows",
+            lambda row: found.render_row(self.api_root, row, use_names=use_names),
+        )
         if "nextPageToken" not in page:
             page["nextSyncToken"] = _encode_token(found.version)
         return 200, page

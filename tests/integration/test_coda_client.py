@@ -238,3 +238,15 @@ def test_a_bulk_upsert_respects_rate_limits_without_a_single_429(server: FakeCod
     assert len(mutation.request_ids) == 20
     assert len(doc.tables[0].rows) == 10_000
     assert 429 not in fake.status_counts()
+
+
+def test_operations_outside_the_facade_use_the_same_auth_limits_and_errors(coda: CodaClient, fake: FakeCoda) -> None:
+    from codomyrmex_coda_api.api.docs import get_doc
+    from codomyrmex_coda_api.api.packs import list_packs
+
+    seed_demo(fake)
+    response = get_doc.sync_detailed("doc-id", client=coda.api)  # authenticated by our client
+    assert response.status_code == 200 and response.parsed is not None
+    assert response.parsed.name == "Product Roadmap"  # type: ignore[union-attr]
+    with pytest.raises(CodaNotFoundError):  # the fake has no packs: our error, not a None
+        list_packs.sync_detailed(client=coda.api)

@@ -104,6 +104,18 @@ def test_listing_prefixes_and_delimiters(store: ObjectStore, bucket: str) -> Non
     assert list(store.list_objects(bucket, prefix="nothing/")) == []
 
 
+def test_listing_walks_every_page(store: ObjectStore, bucket: str) -> None:
+    keys = [f"p/{i:02d}" for i in range(7)] + [f"p/sub{i}/x" for i in range(3)]
+    for key in keys:
+        store.upload(bucket, key, data=b"x")
+    assert [o.key for o in store.list_objects(bucket, "p/", page_size=2)] == sorted(keys)
+    listing = store.list_objects(bucket, "p/", delimiter="/", page_size=2)
+    assert [o.key for o in listing] == sorted(keys[:7])
+    assert listing.prefixes == ["p/sub0/", "p/sub1/", "p/sub2/"]
+    with pytest.raises(InvalidArgumentError):
+        store.list_objects(bucket, page_size=0)
+
+
 def test_stat_exists_delete_and_copy(store: ObjectStore, bucket: str) -> None:
     info = store.upload(bucket, "k", data=b"12345", metadata={"m": "1"})
     stat = store.stat(bucket, "k")

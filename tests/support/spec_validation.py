@@ -107,26 +107,25 @@ class SpecValidationError(AssertionError):
     pass
 
 
-class ValidatingTransport(httpx.BaseTransport):
-    """Wraps a transport; raises SpecValidationError on any request or response off-spec."""
+class _Checker:
+    """Validates one exchange at a time; shared by the sync and async transports."""
 
-    def __init__(self, inner: httpx.BaseTransport, api_root: str) -> None:
-        self.inner = inner
+    def __init__(self, api_root: str) -> None:
         self.api_root = api_root
         self.validated = 0
         self._lock = threading.Lock()
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        openapi = coda_openapi()
+    def request(self, request: httpx.Request) -> _Request:
         wrapped = _Request(request, self.api_root)
         try:
-            openapi.validate_request(wrapped)
+            coda_openapi().validate_request(wrapped)
         except Exception as exc:
             raise SpecValidationError(f"request {request.method} {request.url} is off-spec: {exc!r}") from exc
-        response = self.inner.handle_request(request)
-        response.read()
+        return wrapped
+
+    def response(self, wrapped: _Request, request: httpx.Request, response: httpx.Response) -> None:
         try:
-            openapi.validate_response(wrapped, _Response(response))
+            coda_openapi().validate_response(wrapped, _Response(response))
         except ResponseNotFound:
             if response.status_code < 400:
                 raise
@@ -137,6 +136,24 @@ class ValidatingTransport(httpx.BaseTransport):
             ) from exc
         with self._lock:
             self.validated += 1
+
+
+class ValidatingTransport(httpx.BaseTransport):
+    """Wraps a transport; raises SpecValidationError on any request or response off-spec."""
+
+    def __init__(self, inner: httpx.BaseTransport, api_root: str) -> None:
+        self.inner = inner
+        self.checker = _Checker(api_root)
+
+    @property
+    def validated(self) -> int:
+        return self.checker.validated
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        wrapped = self.checker.request(request)
+        response = self.inner.handle_request(request)
+        response.read()
+        self.checker.response(wrapped, request, response)
         return response
 
     def close(self) -> None:
@@ -144,35 +161,18 @@ class ValidatingTransport(httpx.BaseTransport):
 
 
 class AsyncValidatingTransport(httpx.AsyncBaseTransport):
-    """Async twin of :class:`ValidatingTransport` (validation itself is synchronous)."""
+    """Async twin of :class:`ValidatingTransport`."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, api_root: str) -> None:
         self.inner = inner
-        self.checker = ValidatingTransport(_Unused(), api_root)
+        self.checker = _Checker(api_root)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        openapi = coda_openapi()
-        wrapped = _Request(request, self.checker.api_root)
-        try:
-            openapi.validate_request(wrapped)
-        except Exception as exc:
-            raise SpecValidationError(f"request {request.method} {request.url} is off-spec: {exc!r}") from exc
+        wrapped = self.checker.request(request)
         response = await self.inner.handle_async_request(request)
         await response.aread()
-        try:
-            openapi.validate_response(wrapped, _Response(response))
-        except ResponseNotFound:
-            if response.status_code < 400:
-                raise
-        except Exception as exc:
-            raise SpecValidationError(f"response to {request.method} {request.url} is off-spec: {exc!r}") from exc
-        self.checker.validated += 1
+        self.checker.response(wrapped, request, response)
         return response
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-class _Unused(httpx.BaseTransport):
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        raise NotImplementedError

@@ -164,3 +164,27 @@ def test_the_token_never_appears_in_reprs_errors_or_logs(caplog: pytest.LogCaptu
         client.whoami()
     texts = [repr(client), str(caught.value), repr(caught.value), repr(client.api), caplog.text]
     assert all(SECRET not in text for text in texts)
+
+
+def test_newer_api_fields_and_enum_values_reach_the_caller() -> None:
+    doc = doc_payload()
+    doc["viewId"] = "v-1"
+    doc["type"] = "docV2"
+    client = client_for(httpx.MockTransport(lambda r: httpx.Response(200, json=doc)))
+    fetched = client.get_doc("AbCDeFGH")
+    assert fetched.model.additional_properties["viewId"] == "v-1"
+    assert fetched.model.type_ == "docV2"
+
+
+def test_bulk_writes_split_by_rows_and_by_bytes() -> None:
+    from codomyrmex_cloud.coda.ops import MAX_ROWS_PER_WRITE, MAX_WRITE_BYTES, batches, id_batches, row_edit
+
+    small = [row_edit({"Name": f"r{i}"}) for i in range(1201)]
+    assert [len(b) for b in batches(small)] == [MAX_ROWS_PER_WRITE, MAX_ROWS_PER_WRITE, 201]
+    wide = [row_edit({"Blob": "x" * 100_000}) for _ in range(50)]
+    split = list(batches(wide))
+    assert sum(len(b) for b in split) == 50 and len(split) > 2
+    assert all(sum(len(str(e.to_dict())) for e in b) <= MAX_WRITE_BYTES for b in split)
+    with pytest.raises(CodaConfigurationError, match="request size"):
+        list(batches([row_edit({"Huge": "x" * (MAX_WRITE_BYTES + 1)})]))
+    assert [len(b) for b in id_batches([f"i-{n}" for n in range(1001)])] == [500, 500, 1]
