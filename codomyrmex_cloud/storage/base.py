@@ -7,6 +7,7 @@ any. Buckets are S3/GCS buckets or Azure containers; keys are passed through exa
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -137,6 +138,8 @@ class ObjectStore(Protocol):
         start: int = 0,
         end: int | None = None,
     ) -> Iterator[bytes]: ...
+
+    def open_read(self, bucket: str, key: str, *, chunk_size: int = CHUNK_SIZE) -> io.BufferedReader: ...
 
     def read_range(self, bucket: str, key: str, start: int, end: int) -> bytes: ...
 

@@ -17,6 +17,7 @@ from typing import BinaryIO, overload
 from codomyrmex_cloud.storage.base import CHUNK_SIZE, ObjectInfo, PathLike, ProgressCallback
 from codomyrmex_cloud.storage.errors import InvalidArgumentError, ObjectNotFoundError
 from codomyrmex_cloud.storage.transfer import (
+    ChunkReader,
     Digests,
     HashingSink,
     atomic_file,
@@ -107,6 +108,10 @@ class BaseStore(ABC):
                 digests = Digests.of_file(temp, algorithms)
             verify(info, digests)
         return Path(local_path)
+
+    def open_read(self, bucket: str, key: str, *, chunk_size: int = CHUNK_SIZE) -> io.BufferedReader:
+        """A binary file streaming the object (memory: one chunk). Use it as a context manager."""
+        return io.BufferedReader(ChunkReader(self.iter_chunks(bucket, key, chunk_size=chunk_size)))
 
     def exists(self, bucket: str, key: str) -> bool:
         """True if the object exists (False for a missing object or bucket)."""

@@ -289,3 +289,31 @@ def atomic_file(target: PathLike) -> Iterator[tuple[BinaryIO, Path]]:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+class ChunkReader(io.RawIOBase):
+    """A read-only binary file over an iterator of chunks (what ``open_read`` returns)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        while not self._pending:
+            try:
+                self._pending = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()  # ends the generator: the HTTP response behind it is released
+        super().close()

@@ -75,6 +75,9 @@ def test_multipart_sized_objects_stream_with_progress(store: ObjectStore, bucket
         == payload[5 * 1024 * 1024 - 2 : 5 * 1024 * 1024 + 9]
     )
     assert b"".join(store.iter_chunks(bucket, "big.bin", start=len(payload) - 10)) == payload[-10:]
+    with store.open_read(bucket, "big.bin", chunk_size=1024 * 1024) as stream:
+        assert stream.read(7) == payload[:7]
+        assert stream.read() == payload[7:]
 
 
 def test_keys_are_passed_through_exactly(store: ObjectStore, bucket: str) -> None:
