@@ -60,15 +60,18 @@ def free_port() -> int:
 def _wait_until_serving(emulator: Emulator, probe: str, deadline_s: float = 90.0) -> None:
     deadline = time.monotonic() + deadline_s
     while time.monotonic() < deadline:
-        if emulator.process.poll() is not None:
-            break
         try:
             urllib.request.urlopen(probe, timeout=2)  # noqa: S310 - loopback only
             return
         except urllib.error.HTTPError:
             return  # any HTTP answer means it is serving
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)  # poll interval while waiting for the port to answer
+            pass
+        try:  # not answering yet: wait a moment for the process to exit (a failed start)
+            emulator.process.wait(timeout=0.1)
+            break
+        except subprocess.TimeoutExpired:
+            continue
     emulator.stop()
     raise RuntimeError(f"{emulator.name} did not start; its output:\n{emulator.log.read_text()[-3000:]}")
 
