@@ -59,6 +59,7 @@ _EXPORTS: dict[str, str] = {
     "CodaConnectionError": "codomyrmex_cloud.coda.errors",
     "CodaTimeoutError": "codomyrmex_cloud.coda.errors",
     "CodaMutationError": "codomyrmex_cloud.coda.errors",
+    "CodaPartialWriteError": "codomyrmex_cloud.coda.errors",
     "CodaPaginationError": "codomyrmex_cloud.coda.errors",
     "CodaConfigurationError": "codomyrmex_cloud.coda.errors",
     "S3Client": "codomyrmex_cloud.storage",
@@ -129,6 +130,7 @@ __all__ = [
     "CodaConnectionError",
     "CodaTimeoutError",
     "CodaMutationError",
+    "CodaPartialWriteError",
     "CodaPaginationError",
     "CodaConfigurationError",
     "S3Client",
@@ -165,6 +167,7 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda.errors import CodaMutationError as CodaMutationError
     from codomyrmex_cloud.coda.errors import CodaNotFoundError as CodaNotFoundError
     from codomyrmex_cloud.coda.errors import CodaPaginationError as CodaPaginationError
+    from codomyrmex_cloud.coda.errors import CodaPartialWriteError as CodaPartialWriteError
     from codomyrmex_cloud.coda.errors import CodaRateLimitError as CodaRateLimitError
     from codomyrmex_cloud.coda.errors import CodaServerError as CodaServerError
     from codomyrmex_cloud.coda.errors import CodaTimeoutError as CodaTimeoutError

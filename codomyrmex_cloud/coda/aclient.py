@@ -21,7 +21,7 @@ from codomyrmex_cloud.coda.config import ClientSettings
 from codomyrmex_cloud.coda.errors import CodaConfigurationError
 from codomyrmex_cloud.coda.facade import AsyncColumn, AsyncDoc, AsyncPage, AsyncRow, AsyncTable
 from codomyrmex_cloud.coda.mutations import AsyncMutation
-from codomyrmex_cloud.coda.ops import Call, batches, expect, id_batches, row_edit
+from codomyrmex_cloud.coda.ops import BulkWriteLog, Call, WriteProgress, batches, expect, id_batches, row_edit
 from codomyrmex_cloud.coda.paging import AsyncPaginated
 from codomyrmex_cloud.coda.query import JSONScalar
 from codomyrmex_cloud.coda.ratelimit import RateLimits
@@ -347,10 +347,21 @@ class AsyncCodaClient:
         return AsyncRow(self, answer, doc_id, table_id)
 
     async def insert_rows(
-        self, doc_id: str, table_id: str, rows: Sequence[Mapping[str, object]], *, wait: bool = False
+        self,
+        doc_id: str,
+        table_id: str,
+        rows: Sequence[Mapping[str, object]],
+        *,
+        wait: bool = False,
+        progress: WriteProgress | None = None,
     ) -> AsyncMutation:
-        """Add rows (never retried after Coda may have applied them: that would duplicate)."""
-        return await self._write_rows(doc_id, table_id, rows, None, wait)
+        """Add rows (never retried after Coda may have applied them: that would duplicate).
+
+        Rows are sent in batches (by count and request size); ``progress(rows_sent, total)``
+        is called after each. A batch that fails raises CodaPartialWriteError carrying what
+        earlier batches wrote.
+        """
+        return await self._write_rows(doc_id, table_id, rows, None, wait, progress)
 
     async def upsert_rows(
         self,
@@ -360,11 +371,13 @@ class AsyncCodaClient:
         *,
         key_columns: Sequence[str],
         wait: bool = False,
+        progress: WriteProgress | None = None,
     ) -> AsyncMutation:
-        """Update rows matching ``key_columns``, add the rest; safe to retry."""
+        """Update rows matching ``key_columns``, add the rest; safe to retry. Batched as
+        :meth:`insert_rows`."""
         if not key_columns:
             raise CodaConfigurationError("upsert needs key_columns; use insert_rows to add rows")
-        return await self._write_rows(doc_id, table_id, rows, key_columns, wait)
+        return await self._write_rows(doc_id, table_id, rows, key_columns, wait, progress)
 
     async def _write_rows(
         self,
@@ -373,15 +386,15 @@ class AsyncCodaClient:
         rows: Sequence[Mapping[str, object]],
         key_columns: Sequence[str] | None,
         wait: bool,
+        progress: WriteProgress | None,
     ) -> AsyncMutation:
         edits = [row_edit(values) for values in rows]  # validate every row before sending any
-        request_ids: list[str] = []
-        added: list[str] = []
+        log = BulkWriteLog(len(edits), progress)
         for batch in batches(edits):
-            result = await self._arun(calls.upsert_rows(doc_id, table_id, batch, key_columns=key_columns))
-            request_ids.append(result.request_id)
-            added.extend(result.added_row_ids if isinstance(result.added_row_ids, list) else [])
-        return await self._mutation(request_ids, added, wait)
+            with log.batch(len(batch)):
+                result = await self._arun(calls.upsert_rows(doc_id, table_id, batch, key_columns=key_columns))
+                log.accepted(result.request_id, result.added_row_ids if isinstance(result.added_row_ids, list) else [])
+        return await self._mutation(log.request_ids, log.row_ids, wait)
 
     async def update_row(
         self, doc_id: str, table_id: str, row: str, values: Mapping[str, object], *, wait: bool = False
@@ -396,13 +409,12 @@ class AsyncCodaClient:
     async def delete_rows(
         self, doc_id: str, table_id: str, row_ids: Sequence[str], *, wait: bool = False
     ) -> AsyncMutation:
-        request_ids: list[str] = []
-        deleted: list[str] = []
+        log = BulkWriteLog(len(row_ids), None)
         for batch in id_batches(list(row_ids)):
-            result = await self._arun(calls.delete_rows(doc_id, table_id, batch))
-            request_ids.append(result.request_id)
-            deleted.extend(result.row_ids)
-        return await self._mutation(request_ids, deleted, wait)
+            with log.batch(len(batch)):
+                result = await self._arun(calls.delete_rows(doc_id, table_id, batch))
+                log.accepted(result.request_id, result.row_ids)
+        return await self._mutation(log.request_ids, log.row_ids, wait)
 
     async def push_button(
         self, doc_id: str, table_id: str, row: str, column: str, *, wait: bool = False

@@ -27,7 +27,7 @@ from codomyrmex_cloud.coda.config import ClientSettings
 from codomyrmex_cloud.coda.errors import CodaConfigurationError
 from codomyrmex_cloud.coda.facade import Column, Doc, Page, Row, Table
 from codomyrmex_cloud.coda.mutations import Mutation
-from codomyrmex_cloud.coda.ops import Call, batches, expect, id_batches, row_edit
+from codomyrmex_cloud.coda.ops import BulkWriteLog, Call, WriteProgress, batches, expect, id_batches, row_edit
 from codomyrmex_cloud.coda.paging import Paginated
 from codomyrmex_cloud.coda.query import JSONScalar
 from codomyrmex_cloud.coda.ratelimit import RateLimits
@@ -349,10 +349,21 @@ class CodaClient:
         return Row(self, answer, doc_id, table_id)
 
     def insert_rows(
-        self, doc_id: str, table_id: str, rows: Sequence[Mapping[str, object]], *, wait: bool = False
+        self,
+        doc_id: str,
+        table_id: str,
+        rows: Sequence[Mapping[str, object]],
+        *,
+        wait: bool = False,
+        progress: WriteProgress | None = None,
     ) -> Mutation:
-        """Add rows (never retried after Coda may have applied them: that would duplicate)."""
-        return self._write_rows(doc_id, table_id, rows, None, wait)
+        """Add rows (never retried after Coda may have applied them: that would duplicate).
+
+        Rows are sent in batches (by count and request size); ``progress(rows_sent, total)``
+        is called after each. A batch that fails raises CodaPartialWriteError carrying what
+        earlier batches wrote.
+        """
+        return self._write_rows(doc_id, table_id, rows, None, wait, progress)
 
     def upsert_rows(
         self,
@@ -362,11 +373,13 @@ class CodaClient:
         *,
         key_columns: Sequence[str],
         wait: bool = False,
+        progress: WriteProgress | None = None,
     ) -> Mutation:
-        """Update rows matching ``key_columns``, add the rest; safe to retry."""
+        """Update rows matching ``key_columns``, add the rest; safe to retry. Batched as
+        :meth:`insert_rows`."""
         if not key_columns:
             raise CodaConfigurationError("upsert needs key_columns; use insert_rows to add rows")
-        return self._write_rows(doc_id, table_id, rows, key_columns, wait)
+        return self._write_rows(doc_id, table_id, rows, key_columns, wait, progress)
 
     def _write_rows(
         self,
@@ -375,15 +388,15 @@ class CodaClient:
         rows: Sequence[Mapping[str, object]],
         key_columns: Sequence[str] | None,
         wait: bool,
+        progress: WriteProgress | None,
     ) -> Mutation:
         edits = [row_edit(values) for values in rows]  # validate every row before sending any
-        request_ids: list[str] = []
-        added: list[str] = []
+        log = BulkWriteLog(len(edits), progress)
         for batch in batches(edits):
-            result = self._run(calls.upsert_rows(doc_id, table_id, batch, key_columns=key_columns))
-            request_ids.append(result.request_id)
-            added.extend(result.added_row_ids if isinstance(result.added_row_ids, list) else [])
-        return self._mutation(request_ids, added, wait)
+            with log.batch(len(batch)):
+                result = self._run(calls.upsert_rows(doc_id, table_id, batch, key_columns=key_columns))
+                log.accepted(result.request_id, result.added_row_ids if isinstance(result.added_row_ids, list) else [])
+        return self._mutation(log.request_ids, log.row_ids, wait)
 
     def update_row(
         self, doc_id: str, table_id: str, row: str, values: Mapping[str, object], *, wait: bool = False
@@ -396,13 +409,12 @@ class CodaClient:
         return self._mutation([result.request_id], [result.id], wait)
 
     def delete_rows(self, doc_id: str, table_id: str, row_ids: Sequence[str], *, wait: bool = False) -> Mutation:
-        request_ids: list[str] = []
-        deleted: list[str] = []
+        log = BulkWriteLog(len(row_ids), None)
         for batch in id_batches(list(row_ids)):
-            result = self._run(calls.delete_rows(doc_id, table_id, batch))
-            request_ids.append(result.request_id)
-            deleted.extend(result.row_ids)
-        return self._mutation(request_ids, deleted, wait)
+            with log.batch(len(batch)):
+                result = self._run(calls.delete_rows(doc_id, table_id, batch))
+                log.accepted(result.request_id, result.row_ids)
+        return self._mutation(log.request_ids, log.row_ids, wait)
 
     def push_button(self, doc_id: str, table_id: str, row: str, column: str, *, wait: bool = False) -> Mutation:
         result = self._run(calls.push_button(doc_id, table_id, row, column))

@@ -14,6 +14,7 @@
     │   └── CodaTimeoutError          no answer in time
     ├── CodaPaginationError           no next page, or the server repeated a page token
     └── CodaMutationError             a 202 write Coda reports as failed, or a wait that timed out
+        └── CodaPartialWriteError     a bulk write failed part-way; what was accepted is attached
 
 HTTP statuses are mapped to classes in exactly one place, :func:`error_for_status`; the
 transport errors of httpx are mapped in :func:`translate_transport_error`. Messages carry the
@@ -168,3 +169,16 @@ def translate_transport_error(exc: httpx.TransportError, request: httpx.Request)
     """Map an httpx transport error to our tree (the caller raises it ``from exc``)."""
     kind = CodaTimeoutError if isinstance(exc, httpx.TimeoutException) else CodaConnectionError
     return kind(f"{type(exc).__name__} for {request.method} {request.url}: {exc}")
+
+
+class CodaPartialWriteError(CodaMutationError):
+    """A bulk write failed after some of its batches were accepted.
+
+    Nothing is lost: ``request_ids`` and ``rows_accepted`` say what Coda took (wait for it
+    with ``client.get_mutation_status``), ``__cause__`` is the error of the failed batch.
+    """
+
+    def __init__(self, message: str, *, request_ids: tuple[str, ...], rows_accepted: int, row_ids: tuple[str, ...]):
+        super().__init__(message, request_ids=request_ids)
+        self.rows_accepted = rows_accepted
+        self.row_ids = row_ids

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda.aclient import AsyncCodaClient
     from codomyrmex_cloud.coda.client import CodaClient
     from codomyrmex_cloud.coda.mutations import AsyncMutation, Mutation
+    from codomyrmex_cloud.coda.ops import WriteProgress
     from codomyrmex_cloud.coda.paging import AsyncPaginated
 
 
@@ -181,13 +182,22 @@ class Table(_Wrapped["CodaClient", "TableModel"]):
     def row(self, id_or_name: str) -> Row:
         return self._client.get_row(self.doc_id, self.id, id_or_name)
 
-    def insert(self, rows: Sequence[Mapping[str, object]], *, wait: bool = False) -> Mutation:
-        return self._client.insert_rows(self.doc_id, self.id, rows, wait=wait)
+    def insert(
+        self, rows: Sequence[Mapping[str, object]], *, wait: bool = False, progress: WriteProgress | None = None
+    ) -> Mutation:
+        return self._client.insert_rows(self.doc_id, self.id, rows, wait=wait, progress=progress)
 
     def upsert(
-        self, rows: Sequence[Mapping[str, object]], *, key_columns: Sequence[str], wait: bool = False
+        self,
+        rows: Sequence[Mapping[str, object]],
+        *,
+        key_columns: Sequence[str],
+        wait: bool = False,
+        progress: WriteProgress | None = None,
     ) -> Mutation:
-        return self._client.upsert_rows(self.doc_id, self.id, rows, key_columns=key_columns, wait=wait)
+        return self._client.upsert_rows(
+            self.doc_id, self.id, rows, key_columns=key_columns, wait=wait, progress=progress
+        )
 
     def delete_rows(self, row_ids: Sequence[str], *, wait: bool = False) -> Mutation:
         return self._client.delete_rows(self.doc_id, self.id, row_ids, wait=wait)
@@ -303,13 +313,22 @@ class AsyncTable(_Wrapped["AsyncCodaClient", "TableModel"]):
     async def row(self, id_or_name: str) -> AsyncRow:
         return await self._client.get_row(self.doc_id, self.id, id_or_name)
 
-    async def insert(self, rows: Sequence[Mapping[str, object]], *, wait: bool = False) -> AsyncMutation:
-        return await self._client.insert_rows(self.doc_id, self.id, rows, wait=wait)
+    async def insert(
+        self, rows: Sequence[Mapping[str, object]], *, wait: bool = False, progress: WriteProgress | None = None
+    ) -> AsyncMutation:
+        return await self._client.insert_rows(self.doc_id, self.id, rows, wait=wait, progress=progress)
 
     async def upsert(
-        self, rows: Sequence[Mapping[str, object]], *, key_columns: Sequence[str], wait: bool = False
+        self,
+        rows: Sequence[Mapping[str, object]],
+        *,
+        key_columns: Sequence[str],
+        wait: bool = False,
+        progress: WriteProgress | None = None,
     ) -> AsyncMutation:
-        return await self._client.upsert_rows(self.doc_id, self.id, rows, key_columns=key_columns, wait=wait)
+        return await self._client.upsert_rows(
+            self.doc_id, self.id, rows, key_columns=key_columns, wait=wait, progress=progress
+        )
 
     async def delete_rows(self, row_ids: Sequence[str], *, wait: bool = False) -> AsyncMutation:
         return await self._client.delete_rows(self.doc_id, self.id, row_ids, wait=wait)

@@ -8,14 +8,15 @@ imported inside each builder, so nothing here loads a model until an operation i
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from codomyrmex_cloud.coda.errors import CodaAPIError, CodaConfigurationError
+from codomyrmex_cloud.coda.errors import CodaAPIError, CodaConfigurationError, CodaError, CodaPartialWriteError
 
 if TYPE_CHECKING:
     from codomyrmex_coda_api.models import RowEdit
@@ -101,6 +102,43 @@ def batches(edits: Sequence[RowEdit]) -> Iterator[list[RowEdit]]:
         size += edit_size
     if batch:
         yield batch
+
+
+#: Called as ``progress(rows_sent, rows_total)`` after each batch of a bulk write.
+WriteProgress = Callable[[int, int], None]
+
+
+class BulkWriteLog:
+    """What a bulk write has had accepted so far; turns a failed batch into a partial-write
+    error that carries it, so a failure part-way loses nothing."""
+
+    def __init__(self, total: int, progress: WriteProgress | None) -> None:
+        self.total = total
+        self.sent = 0
+        self.request_ids: list[str] = []
+        self.row_ids: list[str] = []
+        self._progress = progress
+
+    @contextlib.contextmanager
+    def batch(self, size: int) -> Iterator[None]:
+        try:
+            yield
+        except CodaError as exc:
+            if not self.request_ids:
+                raise  # nothing was accepted: the original error says it all
+            raise CodaPartialWriteError(
+                f"a batch of {size} rows failed after {self.sent} of {self.total} were accepted: {exc}",
+                request_ids=tuple(self.request_ids),
+                rows_accepted=self.sent,
+                row_ids=tuple(self.row_ids),
+            ) from exc
+        self.sent += size
+        if self._progress is not None:
+            self._progress(self.sent, self.total)
+
+    def accepted(self, request_id: str, row_ids: Sequence[str]) -> None:
+        self.request_ids.append(request_id)
+        self.row_ids.extend(row_ids)
 
 
 def id_batches(ids: Sequence[str]) -> Iterator[list[str]]:

@@ -68,6 +68,7 @@ class _Fault:
     retry_after: float | None
     match: str | None
     after_apply: bool
+    skip: int = 0
 
 
 Handler = Callable[..., tuple[int, JSON]]
@@ -132,12 +133,13 @@ class FakeCoda:
         retry_after: float | None = None,
         match: str | None = None,
         after_apply: bool = False,
+        skip: int = 0,
     ) -> None:
-        """Answer the next ``times`` requests (whose ``METHOD path`` contains ``match``) with
-        ``status``. ``after_apply=True`` applies the request first, then fails: a 5xx after
-        the write happened, which a client must not blindly repeat."""
+        """Answer ``times`` requests (whose ``METHOD path`` contains ``match``) with ``status``,
+        after letting ``skip`` of them through. ``after_apply=True`` applies the request first,
+        then fails: a 5xx after the write happened, which a client must not blindly repeat."""
         with self._lock:
-            self._faults.append(_Fault(status, times, retry_after, match, after_apply))
+            self._faults.append(_Fault(status, times, retry_after, match, after_apply, skip))
 
     def status_counts(self) -> dict[int, int]:
         counts: dict[int, int] = {}
@@ -194,6 +196,9 @@ class FakeCoda:
     def _take_fault(self, method: str, path: str) -> _Fault | None:
         for fault in self._faults:
             if fault.match is None or fault.match in f"{method} {path}":
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)

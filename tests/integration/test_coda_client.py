@@ -11,6 +11,7 @@ from codomyrmex_cloud import (
     CodaGoneError,
     CodaMutationError,
     CodaNotFoundError,
+    CodaPartialWriteError,
     CodaRateLimitError,
     CodaServerError,
     CodaValidationError,
@@ -250,3 +251,27 @@ def test_operations_outside_the_facade_use_the_same_auth_limits_and_errors(coda:
     assert response.parsed.name == "Product Roadmap"  # type: ignore[union-attr]
     with pytest.raises(CodaNotFoundError):  # the fake has no packs: our error, not a None
         list_packs.sync_detailed(client=coda.api)
+
+
+def test_a_bulk_write_failing_part_way_reports_what_was_accepted(coda: CodaClient, fake: FakeCoda) -> None:
+    seeded = seed_demo(fake)
+    fake.fail_next(403, match="POST /docs/doc-id/tables", skip=1)  # the 2nd batch is refused
+    sent: list[tuple[int, int]] = []
+    rows = [{"Name": f"bulk-{i}"} for i in range(1200)]
+    with pytest.raises(CodaPartialWriteError) as caught:
+        coda.insert_rows("doc-id", "grid-xxx", rows, progress=lambda done, total: sent.append((done, total)))
+    error = caught.value
+    assert error.rows_accepted == 500 and len(error.request_ids) == 1 and len(error.row_ids) == 500
+    assert isinstance(error.__cause__, CodaForbiddenError)
+    assert sent == [(500, 1200)]
+    assert len(seeded.tables[0].rows) == 5 + 500
+
+
+def test_bulk_write_progress_reaches_the_total(coda: CodaClient, fake: FakeCoda) -> None:
+    seed_demo(fake)
+    sent: list[tuple[int, int]] = []
+    table = coda.doc("doc-id").table("Tasks")
+    table.upsert(
+        [{"Name": f"p{i}"} for i in range(1100)], key_columns=["Name"], progress=lambda d, t: sent.append((d, t))
+    )
+    assert sent == [(500, 1100), (1000, 1100), (1100, 1100)]
