@@ -120,38 +120,34 @@ class AddPermissionRequest:
                     componentsschemas_added_principal_type_4 = AddedAnyonePrincipal.from_dict(data)
 
                     return componentsschemas_added_principal_type_4
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_added_principal_type_0 = AddedEmailPrincipal.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_added_principal_type_0 = AddedEmailPrincipal.from_dict(data)
 
-                return componentsschemas_added_principal_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_added_principal_type_1 = AddedGroupPrincipal.from_dict(data)
+                    return componentsschemas_added_principal_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_added_principal_type_1 = AddedGroupPrincipal.from_dict(data)
 
-                return componentsschemas_added_principal_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_added_principal_type_2 = AddedDomainPrincipal.from_dict(data)
+                    return componentsschemas_added_principal_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_added_principal_type_2 = AddedDomainPrincipal.from_dict(data)
 
-                return componentsschemas_added_principal_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_added_principal_type_3 = AddedWorkspacePrincipal.from_dict(data)
+                    return componentsschemas_added_principal_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_added_principal_type_3 = AddedWorkspacePrincipal.from_dict(data)
 
-                return componentsschemas_added_principal_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return componentsschemas_added_principal_type_3
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             componentsschemas_added_principal_type_4 = AddedAnyonePrincipal.from_dict(data)

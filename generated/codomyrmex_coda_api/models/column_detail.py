@@ -307,126 +307,111 @@ class ColumnDetail:
                 componentsschemas_column_format_type_12 = SimpleColumnFormat.from_dict(data)
 
                 return componentsschemas_column_format_type_12
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_0 = ButtonColumnFormat.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_0 = ButtonColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_1 = CheckboxColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_1 = CheckboxColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_2 = DateColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_2 = DateColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_3 = DateTimeColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_3 = DateTimeColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_4 = DurationColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_3
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_4 = DurationColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_5 = EmailColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_4
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_5 = EmailColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_6 = LinkColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_5
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_6 = LinkColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_6
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_7 = CurrencyColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_6
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_7 = CurrencyColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_7
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_8 = ImageReferenceColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_7
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_8 = ImageReferenceColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_8
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_9 = NumericColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_8
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_9 = NumericColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_9
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_10 = ReferenceColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_9
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_10 = ReferenceColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_10
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_11 = SelectColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_10
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_11 = SelectColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_11
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_12 = SimpleColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_11
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_12 = SimpleColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_12
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_13 = ScaleColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_12
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_13 = ScaleColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_13
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_column_format_type_14 = SliderColumnFormat.from_dict(data)
+                    return componentsschemas_column_format_type_13
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_column_format_type_14 = SliderColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_14
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return componentsschemas_column_format_type_14
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             componentsschemas_column_format_type_15 = TimeColumnFormat.from_dict(data)

@@ -113,54 +113,52 @@ class Control:
         control_type = ControlType(d.pop("controlType"))
 
         def _parse_value(data: object) -> bool | float | list[bool | float | list[bool | float | str] | str] | str:
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                componentsschemas_value_type_1 = []
-                _componentsschemas_value_type_1 = data
-                for componentsschemas_value_type_1_item_data in _componentsschemas_value_type_1:
+            if isinstance(data, list):
+                try:
+                    componentsschemas_value_type_1 = []
+                    _componentsschemas_value_type_1 = data
+                    for componentsschemas_value_type_1_item_data in _componentsschemas_value_type_1:
 
-                    def _parse_componentsschemas_value_type_1_item(
-                        data: object,
-                    ) -> bool | float | list[bool | float | str] | str:
-                        try:
-                            if not isinstance(data, list):
-                                raise TypeError()
-                            componentsschemas_value_type_1_item_type_1 = []
-                            _componentsschemas_value_type_1_item_type_1 = data
-                            for (
-                                componentsschemas_value_type_1_item_type_1_item_data
-                            ) in _componentsschemas_value_type_1_item_type_1:
-
-                                def _parse_componentsschemas_value_type_1_item_type_1_item(
-                                    data: object,
-                                ) -> bool | float | str:
-                                    return cast(bool | float | str, data)
-
-                                componentsschemas_value_type_1_item_type_1_item = (
-                                    _parse_componentsschemas_value_type_1_item_type_1_item(
+                        def _parse_componentsschemas_value_type_1_item(
+                            data: object,
+                        ) -> bool | float | list[bool | float | str] | str:
+                            if isinstance(data, list):
+                                try:
+                                    componentsschemas_value_type_1_item_type_1 = []
+                                    _componentsschemas_value_type_1_item_type_1 = data
+                                    for (
                                         componentsschemas_value_type_1_item_type_1_item_data
-                                    )
-                                )
+                                    ) in _componentsschemas_value_type_1_item_type_1:
 
-                                componentsschemas_value_type_1_item_type_1.append(
-                                    componentsschemas_value_type_1_item_type_1_item
-                                )
+                                        def _parse_componentsschemas_value_type_1_item_type_1_item(
+                                            data: object,
+                                        ) -> bool | float | str:
+                                            return cast(bool | float | str, data)
 
-                            return componentsschemas_value_type_1_item_type_1
-                        except (TypeError, ValueError, AttributeError, KeyError):
-                            pass
-                        return cast(bool | float | list[bool | float | str] | str, data)
+                                        componentsschemas_value_type_1_item_type_1_item = (
+                                            _parse_componentsschemas_value_type_1_item_type_1_item(
+                                                componentsschemas_value_type_1_item_type_1_item_data
+                                            )
+                                        )
 
-                    componentsschemas_value_type_1_item = _parse_componentsschemas_value_type_1_item(
-                        componentsschemas_value_type_1_item_data
-                    )
+                                        componentsschemas_value_type_1_item_type_1.append(
+                                            componentsschemas_value_type_1_item_type_1_item
+                                        )
 
-                    componentsschemas_value_type_1.append(componentsschemas_value_type_1_item)
+                                    return componentsschemas_value_type_1_item_type_1
+                                except (TypeError, ValueError, AttributeError, KeyError):
+                                    pass
+                            return cast(bool | float | list[bool | float | str] | str, data)
 
-                return componentsschemas_value_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                        componentsschemas_value_type_1_item = _parse_componentsschemas_value_type_1_item(
+                            componentsschemas_value_type_1_item_data
+                        )
+
+                        componentsschemas_value_type_1.append(componentsschemas_value_type_1_item)
+
+                    return componentsschemas_value_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             return cast(bool | float | list[bool | float | list[bool | float | str] | str] | str, data)
 
         value = _parse_value(d.pop("value"))

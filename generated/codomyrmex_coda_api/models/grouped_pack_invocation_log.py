@@ -150,54 +150,48 @@ class GroupedPackInvocationLog:
                         componentsschemas_pack_log_type_6 = PackIngestionDebugLog.from_dict(data)
 
                         return componentsschemas_pack_log_type_6
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_pack_log_type_0 = PackCustomLog.from_dict(data)
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_pack_log_type_0 = PackCustomLog.from_dict(data)
 
-                    return componentsschemas_pack_log_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_pack_log_type_1 = PackInvocationLog.from_dict(data)
+                        return componentsschemas_pack_log_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_pack_log_type_1 = PackInvocationLog.from_dict(data)
 
-                    return componentsschemas_pack_log_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_pack_log_type_2 = PackFetcherLog.from_dict(data)
+                        return componentsschemas_pack_log_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_pack_log_type_2 = PackFetcherLog.from_dict(data)
 
-                    return componentsschemas_pack_log_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_pack_log_type_3 = PackInternalLog.from_dict(data)
+                        return componentsschemas_pack_log_type_2
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_pack_log_type_3 = PackInternalLog.from_dict(data)
 
-                    return componentsschemas_pack_log_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_pack_log_type_4 = PackAuthLog.from_dict(data)
+                        return componentsschemas_pack_log_type_3
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_pack_log_type_4 = PackAuthLog.from_dict(data)
 
-                    return componentsschemas_pack_log_type_4
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_pack_log_type_5 = PackIngestionLifecycleLog.from_dict(data)
+                        return componentsschemas_pack_log_type_4
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_pack_log_type_5 = PackIngestionLifecycleLog.from_dict(data)
 
-                    return componentsschemas_pack_log_type_5
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
+                        return componentsschemas_pack_log_type_5
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                 if not isinstance(data, dict):
                     raise TypeError()
                 componentsschemas_pack_log_type_6 = PackIngestionDebugLog.from_dict(data)

@@ -91,14 +91,13 @@ class GroupedPackLogsList:
                         componentsschemas_grouped_pack_log_type_1 = GroupedPackAuthLog.from_dict(data)
 
                         return componentsschemas_grouped_pack_log_type_1
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_grouped_pack_log_type_0 = GroupedPackInvocationLog.from_dict(data)
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_grouped_pack_log_type_0 = GroupedPackInvocationLog.from_dict(data)
 
-                    return componentsschemas_grouped_pack_log_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
+                        return componentsschemas_grouped_pack_log_type_0
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                 if not isinstance(data, dict):
                     raise TypeError()
                 componentsschemas_grouped_pack_log_type_1 = GroupedPackAuthLog.from_dict(data)

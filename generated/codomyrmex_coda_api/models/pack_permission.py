@@ -85,22 +85,20 @@ class PackPermission:
                     componentsschemas_pack_principal_type_2 = PackGlobalPrincipal.from_dict(data)
 
                     return componentsschemas_pack_principal_type_2
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_principal_type_0 = PackUserPrincipal.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_principal_type_0 = PackUserPrincipal.from_dict(data)
 
-                return componentsschemas_pack_principal_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_principal_type_1 = PackWorkspacePrincipal.from_dict(data)
+                    return componentsschemas_pack_principal_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_principal_type_1 = PackWorkspacePrincipal.from_dict(data)
 
-                return componentsschemas_pack_principal_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return componentsschemas_pack_principal_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             componentsschemas_pack_principal_type_2 = PackGlobalPrincipal.from_dict(data)

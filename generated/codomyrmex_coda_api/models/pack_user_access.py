@@ -113,14 +113,13 @@ class PackUserAccess:
         ) -> PackOrganizationAccessForCodaBrain | PackOrganizationAccessForDocs | Unset:
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                organization_type_0 = PackOrganizationAccessForDocs.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    organization_type_0 = PackOrganizationAccessForDocs.from_dict(data)
 
-                return organization_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return organization_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             organization_type_1 = PackOrganizationAccessForCodaBrain.from_dict(data)

@@ -112,30 +112,27 @@ class PageCreate:
         ) -> PageCreateContentType0 | PageCreateContentType1 | PageCreateContentType2 | PageCreateContentType3 | Unset:
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_page_create_content_type_0 = PageCreateContentType0.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_page_create_content_type_0 = PageCreateContentType0.from_dict(data)
 
-                return componentsschemas_page_create_content_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_page_create_content_type_1 = PageCreateContentType1.from_dict(data)
+                    return componentsschemas_page_create_content_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_page_create_content_type_1 = PageCreateContentType1.from_dict(data)
 
-                return componentsschemas_page_create_content_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_page_create_content_type_2 = PageCreateContentType2.from_dict(data)
+                    return componentsschemas_page_create_content_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_page_create_content_type_2 = PageCreateContentType2.from_dict(data)
 
-                return componentsschemas_page_create_content_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return componentsschemas_page_create_content_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             componentsschemas_page_create_content_type_3 = PageCreateContentType3.from_dict(data)

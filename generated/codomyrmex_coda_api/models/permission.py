@@ -105,38 +105,34 @@ class Permission:
                     componentsschemas_principal_type_4 = AnyonePrincipal.from_dict(data)
 
                     return componentsschemas_principal_type_4
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_principal_type_0 = EmailPrincipal.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_principal_type_0 = EmailPrincipal.from_dict(data)
 
-                return componentsschemas_principal_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_principal_type_1 = GroupPrincipal.from_dict(data)
+                    return componentsschemas_principal_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_principal_type_1 = GroupPrincipal.from_dict(data)
 
-                return componentsschemas_principal_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_principal_type_2 = DomainPrincipal.from_dict(data)
+                    return componentsschemas_principal_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_principal_type_2 = DomainPrincipal.from_dict(data)
 
-                return componentsschemas_principal_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_principal_type_3 = WorkspacePrincipal.from_dict(data)
+                    return componentsschemas_principal_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_principal_type_3 = WorkspacePrincipal.from_dict(data)
 
-                return componentsschemas_principal_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return componentsschemas_principal_type_3
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             componentsschemas_principal_type_4 = AnyonePrincipal.from_dict(data)

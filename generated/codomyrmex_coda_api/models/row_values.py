@@ -197,243 +197,50 @@ class RowValues:
                         componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
 
                         return componentsschemas_rich_single_value_type_5
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
 
-                    return componentsschemas_rich_single_value_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_rich_single_value_type_2 = ImageUrlValue.from_dict(data)
+                        return componentsschemas_rich_single_value_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_rich_single_value_type_2 = ImageUrlValue.from_dict(data)
 
-                    return componentsschemas_rich_single_value_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_rich_single_value_type_3 = PersonValue.from_dict(data)
+                        return componentsschemas_rich_single_value_type_2
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_rich_single_value_type_3 = PersonValue.from_dict(data)
 
-                    return componentsschemas_rich_single_value_type_3
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(data)
+                        return componentsschemas_rich_single_value_type_3
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(data)
 
-                    return componentsschemas_rich_single_value_type_4
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
+                        return componentsschemas_rich_single_value_type_4
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
 
-                    return componentsschemas_rich_single_value_type_5
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, list):
-                        raise TypeError()
-                    componentsschemas_cell_value_type_1 = []
-                    _componentsschemas_cell_value_type_1 = data
-                    for componentsschemas_cell_value_type_1_item_data in _componentsschemas_cell_value_type_1:
+                        return componentsschemas_rich_single_value_type_5
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
+                if isinstance(data, list):
+                    try:
+                        componentsschemas_cell_value_type_1 = []
+                        _componentsschemas_cell_value_type_1 = data
+                        for componentsschemas_cell_value_type_1_item_data in _componentsschemas_cell_value_type_1:
 
-                        def _parse_componentsschemas_cell_value_type_1_item(
-                            data: object,
-                        ) -> (
-                            bool
-                            | CurrencyValue
-                            | float
-                            | ImageUrlValue
-                            | list[
-                                bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue
-                            ]
-                            | PersonValue
-                            | RowValue
-                            | str
-                            | UrlValue
-                        ):
-                            if isinstance(data, dict):
-                                tag = data.get("@type")
-                                if tag in ("MonetaryAmount",):
-                                    componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
-
-                                    return componentsschemas_rich_single_value_type_1
-                                if tag in ("ImageObject",):
-                                    componentsschemas_rich_single_value_type_2 = ImageUrlValue.from_dict(data)
-
-                                    return componentsschemas_rich_single_value_type_2
-                                if tag in ("Person",):
-                                    componentsschemas_rich_single_value_type_3 = PersonValue.from_dict(data)
-
-                                    return componentsschemas_rich_single_value_type_3
-                                if tag in ("WebPage",):
-                                    componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(data)
-
-                                    return componentsschemas_rich_single_value_type_4
-                                if tag in ("StructuredValue",):
-                                    componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
-
-                                    return componentsschemas_rich_single_value_type_5
-                            try:
-                                if not isinstance(data, dict):
-                                    raise TypeError()
-                                componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
-
-                                return componentsschemas_rich_single_value_type_1
-                            except (TypeError, ValueError, AttributeError, KeyError):
-                                pass
-                            try:
-                                if not isinstance(data, dict):
-                                    raise TypeError()
-                                componentsschemas_rich_single_value_type_2 = ImageUrlValue.from_dict(data)
-
-                                return componentsschemas_rich_single_value_type_2
-                            except (TypeError, ValueError, AttributeError, KeyError):
-                                pass
-                            try:
-                                if not isinstance(data, dict):
-                                    raise TypeError()
-                                componentsschemas_rich_single_value_type_3 = PersonValue.from_dict(data)
-
-                                return componentsschemas_rich_single_value_type_3
-                            except (TypeError, ValueError, AttributeError, KeyError):
-                                pass
-                            try:
-                                if not isinstance(data, dict):
-                                    raise TypeError()
-                                componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(data)
-
-                                return componentsschemas_rich_single_value_type_4
-                            except (TypeError, ValueError, AttributeError, KeyError):
-                                pass
-                            try:
-                                if not isinstance(data, dict):
-                                    raise TypeError()
-                                componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
-
-                                return componentsschemas_rich_single_value_type_5
-                            except (TypeError, ValueError, AttributeError, KeyError):
-                                pass
-                            try:
-                                if not isinstance(data, list):
-                                    raise TypeError()
-                                componentsschemas_cell_value_type_1_item_type_1 = []
-                                _componentsschemas_cell_value_type_1_item_type_1 = data
-                                for (
-                                    componentsschemas_cell_value_type_1_item_type_1_item_data
-                                ) in _componentsschemas_cell_value_type_1_item_type_1:
-
-                                    def _parse_componentsschemas_cell_value_type_1_item_type_1_item(
-                                        data: object,
-                                    ) -> (
-                                        bool
-                                        | CurrencyValue
-                                        | float
-                                        | ImageUrlValue
-                                        | PersonValue
-                                        | RowValue
-                                        | str
-                                        | UrlValue
-                                    ):
-                                        if isinstance(data, dict):
-                                            tag = data.get("@type")
-                                            if tag in ("MonetaryAmount",):
-                                                componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(
-                                                    data
-                                                )
-
-                                                return componentsschemas_rich_single_value_type_1
-                                            if tag in ("ImageObject",):
-                                                componentsschemas_rich_single_value_type_2 = ImageUrlValue.from_dict(
-                                                    data
-                                                )
-
-                                                return componentsschemas_rich_single_value_type_2
-                                            if tag in ("Person",):
-                                                componentsschemas_rich_single_value_type_3 = PersonValue.from_dict(data)
-
-                                                return componentsschemas_rich_single_value_type_3
-                                            if tag in ("WebPage",):
-                                                componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(data)
-
-                                                return componentsschemas_rich_single_value_type_4
-                                            if tag in ("StructuredValue",):
-                                                componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
-
-                                                return componentsschemas_rich_single_value_type_5
-                                        try:
-                                            if not isinstance(data, dict):
-                                                raise TypeError()
-                                            componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
-
-                                            return componentsschemas_rich_single_value_type_1
-                                        except (TypeError, ValueError, AttributeError, KeyError):
-                                            pass
-                                        try:
-                                            if not isinstance(data, dict):
-                                                raise TypeError()
-                                            componentsschemas_rich_single_value_type_2 = ImageUrlValue.from_dict(data)
-
-                                            return componentsschemas_rich_single_value_type_2
-                                        except (TypeError, ValueError, AttributeError, KeyError):
-                                            pass
-                                        try:
-                                            if not isinstance(data, dict):
-                                                raise TypeError()
-                                            componentsschemas_rich_single_value_type_3 = PersonValue.from_dict(data)
-
-                                            return componentsschemas_rich_single_value_type_3
-                                        except (TypeError, ValueError, AttributeError, KeyError):
-                                            pass
-                                        try:
-                                            if not isinstance(data, dict):
-                                                raise TypeError()
-                                            componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(data)
-
-                                            return componentsschemas_rich_single_value_type_4
-                                        except (TypeError, ValueError, AttributeError, KeyError):
-                                            pass
-                                        try:
-                                            if not isinstance(data, dict):
-                                                raise TypeError()
-                                            componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
-
-                                            return componentsschemas_rich_single_value_type_5
-                                        except (TypeError, ValueError, AttributeError, KeyError):
-                                            pass
-                                        return cast(
-                                            bool
-                                            | CurrencyValue
-                                            | float
-                                            | ImageUrlValue
-                                            | PersonValue
-                                            | RowValue
-                                            | str
-                                            | UrlValue,
-                                            data,
-                                        )
-
-                                    componentsschemas_cell_value_type_1_item_type_1_item = (
-                                        _parse_componentsschemas_cell_value_type_1_item_type_1_item(
-                                            componentsschemas_cell_value_type_1_item_type_1_item_data
-                                        )
-                                    )
-
-                                    componentsschemas_cell_value_type_1_item_type_1.append(
-                                        componentsschemas_cell_value_type_1_item_type_1_item
-                                    )
-
-                                return componentsschemas_cell_value_type_1_item_type_1
-                            except (TypeError, ValueError, AttributeError, KeyError):
-                                pass
-                            return cast(
+                            def _parse_componentsschemas_cell_value_type_1_item(
+                                data: object,
+                            ) -> (
                                 bool
                                 | CurrencyValue
                                 | float
@@ -451,19 +258,218 @@ class RowValues:
                                 | PersonValue
                                 | RowValue
                                 | str
-                                | UrlValue,
-                                data,
+                                | UrlValue
+                            ):
+                                if isinstance(data, dict):
+                                    tag = data.get("@type")
+                                    if tag in ("MonetaryAmount",):
+                                        componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_1
+                                    if tag in ("ImageObject",):
+                                        componentsschemas_rich_single_value_type_2 = ImageUrlValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_2
+                                    if tag in ("Person",):
+                                        componentsschemas_rich_single_value_type_3 = PersonValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_3
+                                    if tag in ("WebPage",):
+                                        componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_4
+                                    if tag in ("StructuredValue",):
+                                        componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_5
+                                if isinstance(data, dict):
+                                    try:
+                                        componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_1
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
+                                if isinstance(data, dict):
+                                    try:
+                                        componentsschemas_rich_single_value_type_2 = ImageUrlValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_2
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
+                                if isinstance(data, dict):
+                                    try:
+                                        componentsschemas_rich_single_value_type_3 = PersonValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_3
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
+                                if isinstance(data, dict):
+                                    try:
+                                        componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_4
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
+                                if isinstance(data, dict):
+                                    try:
+                                        componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_5
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
+                                if isinstance(data, list):
+                                    try:
+                                        componentsschemas_cell_value_type_1_item_type_1 = []
+                                        _componentsschemas_cell_value_type_1_item_type_1 = data
+                                        for (
+                                            componentsschemas_cell_value_type_1_item_type_1_item_data
+                                        ) in _componentsschemas_cell_value_type_1_item_type_1:
+
+                                            def _parse_componentsschemas_cell_value_type_1_item_type_1_item(
+                                                data: object,
+                                            ) -> (
+                                                bool
+                                                | CurrencyValue
+                                                | float
+                                                | ImageUrlValue
+                                                | PersonValue
+                                                | RowValue
+                                                | str
+                                                | UrlValue
+                                            ):
+                                                if isinstance(data, dict):
+                                                    tag = data.get("@type")
+                                                    if tag in ("MonetaryAmount",):
+                                                        componentsschemas_rich_single_value_type_1 = (
+                                                            CurrencyValue.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_1
+                                                    if tag in ("ImageObject",):
+                                                        componentsschemas_rich_single_value_type_2 = (
+                                                            ImageUrlValue.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_2
+                                                    if tag in ("Person",):
+                                                        componentsschemas_rich_single_value_type_3 = (
+                                                            PersonValue.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_3
+                                                    if tag in ("WebPage",):
+                                                        componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(
+                                                            data
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_4
+                                                    if tag in ("StructuredValue",):
+                                                        componentsschemas_rich_single_value_type_5 = RowValue.from_dict(
+                                                            data
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_5
+                                                if isinstance(data, dict):
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_1 = (
+                                                            CurrencyValue.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_1
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
+                                                if isinstance(data, dict):
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_2 = (
+                                                            ImageUrlValue.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_2
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
+                                                if isinstance(data, dict):
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_3 = (
+                                                            PersonValue.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_3
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
+                                                if isinstance(data, dict):
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_4 = UrlValue.from_dict(
+                                                            data
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_4
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
+                                                if isinstance(data, dict):
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_5 = RowValue.from_dict(
+                                                            data
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_5
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
+                                                return cast(
+                                                    bool
+                                                    | CurrencyValue
+                                                    | float
+                                                    | ImageUrlValue
+                                                    | PersonValue
+                                                    | RowValue
+                                                    | str
+                                                    | UrlValue,
+                                                    data,
+                                                )
+
+                                            componentsschemas_cell_value_type_1_item_type_1_item = (
+                                                _parse_componentsschemas_cell_value_type_1_item_type_1_item(
+                                                    componentsschemas_cell_value_type_1_item_type_1_item_data
+                                                )
+                                            )
+
+                                            componentsschemas_cell_value_type_1_item_type_1.append(
+                                                componentsschemas_cell_value_type_1_item_type_1_item
+                                            )
+
+                                        return componentsschemas_cell_value_type_1_item_type_1
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
+                                return cast(
+                                    bool
+                                    | CurrencyValue
+                                    | float
+                                    | ImageUrlValue
+                                    | list[
+                                        bool
+                                        | CurrencyValue
+                                        | float
+                                        | ImageUrlValue
+                                        | PersonValue
+                                        | RowValue
+                                        | str
+                                        | UrlValue
+                                    ]
+                                    | PersonValue
+                                    | RowValue
+                                    | str
+                                    | UrlValue,
+                                    data,
+                                )
+
+                            componentsschemas_cell_value_type_1_item = _parse_componentsschemas_cell_value_type_1_item(
+                                componentsschemas_cell_value_type_1_item_data
                             )
 
-                        componentsschemas_cell_value_type_1_item = _parse_componentsschemas_cell_value_type_1_item(
-                            componentsschemas_cell_value_type_1_item_data
-                        )
+                            componentsschemas_cell_value_type_1.append(componentsschemas_cell_value_type_1_item)
 
-                        componentsschemas_cell_value_type_1.append(componentsschemas_cell_value_type_1_item)
-
-                    return componentsschemas_cell_value_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
+                        return componentsschemas_cell_value_type_1
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                 return cast(
                     bool
                     | CurrencyValue

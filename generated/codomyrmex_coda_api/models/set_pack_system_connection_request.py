@@ -146,66 +146,60 @@ class SetPackSystemConnectionRequest:
                     )
 
                     return componentsschemas_pack_system_connection_credentials_type_6
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_credentials_type_0 = PackConnectionHeaderCredentials.from_dict(
-                    data
-                )
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_credentials_type_0 = (
+                        PackConnectionHeaderCredentials.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_credentials_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_credentials_type_1 = (
-                    PackConnectionMultiHeaderCredentials.from_dict(data)
-                )
+                    return componentsschemas_pack_system_connection_credentials_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_credentials_type_1 = (
+                        PackConnectionMultiHeaderCredentials.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_credentials_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_credentials_type_2 = (
-                    PackConnectionUrlParamCredentials.from_dict(data)
-                )
+                    return componentsschemas_pack_system_connection_credentials_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_credentials_type_2 = (
+                        PackConnectionUrlParamCredentials.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_credentials_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_credentials_type_3 = (
-                    PackConnectionHttpBasicCredentials.from_dict(data)
-                )
+                    return componentsschemas_pack_system_connection_credentials_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_credentials_type_3 = (
+                        PackConnectionHttpBasicCredentials.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_credentials_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_credentials_type_4 = PackConnectionCustomCredentials.from_dict(
-                    data
-                )
+                    return componentsschemas_pack_system_connection_credentials_type_3
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_credentials_type_4 = (
+                        PackConnectionCustomCredentials.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_credentials_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_credentials_type_5 = (
-                    PackConnectionOauth2ClientCredentials.from_dict(data)
-                )
+                    return componentsschemas_pack_system_connection_credentials_type_4
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_credentials_type_5 = (
+                        PackConnectionOauth2ClientCredentials.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_credentials_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return componentsschemas_pack_system_connection_credentials_type_5
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             componentsschemas_pack_system_connection_credentials_type_6 = (

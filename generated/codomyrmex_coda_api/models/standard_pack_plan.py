@@ -73,14 +73,13 @@ class StandardPackPlan:
         pack_id = d.pop("packId")
 
         def _parse_pricing(data: object) -> FreePackPlanPricing | MonthlyDocMakerPackPlanPricing:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                pricing_type_0 = FreePackPlanPricing.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    pricing_type_0 = FreePackPlanPricing.from_dict(data)
 
-                return pricing_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return pricing_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             pricing_type_1 = MonthlyDocMakerPackPlanPricing.from_dict(data)

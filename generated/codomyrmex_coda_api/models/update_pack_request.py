@@ -166,14 +166,13 @@ class UpdatePackRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                overall_rate_limit_type_0 = UpdatePackRequestOverallRateLimitType0.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    overall_rate_limit_type_0 = UpdatePackRequestOverallRateLimitType0.from_dict(data)
 
-                return overall_rate_limit_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return overall_rate_limit_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             return cast(None | Unset | UpdatePackRequestOverallRateLimitType0, data)
 
         overall_rate_limit = _parse_overall_rate_limit(d.pop("overallRateLimit", UNSET))
@@ -185,14 +184,13 @@ class UpdatePackRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                per_connection_rate_limit_type_0 = UpdatePackRequestPerConnectionRateLimitType0.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    per_connection_rate_limit_type_0 = UpdatePackRequestPerConnectionRateLimitType0.from_dict(data)
 
-                return per_connection_rate_limit_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return per_connection_rate_limit_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             return cast(None | Unset | UpdatePackRequestPerConnectionRateLimitType0, data)
 
         per_connection_rate_limit = _parse_per_connection_rate_limit(d.pop("perConnectionRateLimit", UNSET))
@@ -220,21 +218,20 @@ class UpdatePackRequest:
                 return data
             if isinstance(data, Unset):
                 return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                example_images_type_0 = []
-                _example_images_type_0 = data
-                for example_images_type_0_item_data in _example_images_type_0:
-                    example_images_type_0_item = UpdatePackRequestExampleImagesType0Item.from_dict(
-                        example_images_type_0_item_data
-                    )
+            if isinstance(data, list):
+                try:
+                    example_images_type_0 = []
+                    _example_images_type_0 = data
+                    for example_images_type_0_item_data in _example_images_type_0:
+                        example_images_type_0_item = UpdatePackRequestExampleImagesType0Item.from_dict(
+                            example_images_type_0_item_data
+                        )
 
-                    example_images_type_0.append(example_images_type_0_item)
+                        example_images_type_0.append(example_images_type_0_item)
 
-                return example_images_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return example_images_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             return cast(list[UpdatePackRequestExampleImagesType0Item] | None | Unset, data)
 
         example_images = _parse_example_images(d.pop("exampleImages", UNSET))

@@ -144,62 +144,60 @@ def _parse_response(
                     )
 
                     return componentsschemas_pack_system_connection_metadata_type_6
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_metadata_type_0 = PackConnectionHeaderMetadata.from_dict(data)
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_metadata_type_0 = PackConnectionHeaderMetadata.from_dict(
+                        data
+                    )
 
-                return componentsschemas_pack_system_connection_metadata_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_metadata_type_1 = PackConnectionMultiHeaderMetadata.from_dict(
-                    data
-                )
+                    return componentsschemas_pack_system_connection_metadata_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_metadata_type_1 = (
+                        PackConnectionMultiHeaderMetadata.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_metadata_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_metadata_type_2 = PackConnectionUrlParamMetadata.from_dict(
-                    data
-                )
+                    return componentsschemas_pack_system_connection_metadata_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_metadata_type_2 = PackConnectionUrlParamMetadata.from_dict(
+                        data
+                    )
 
-                return componentsschemas_pack_system_connection_metadata_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_metadata_type_3 = PackConnectionHttpBasicMetadata.from_dict(
-                    data
-                )
+                    return componentsschemas_pack_system_connection_metadata_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_metadata_type_3 = (
+                        PackConnectionHttpBasicMetadata.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_metadata_type_3
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_metadata_type_4 = PackConnectionCustomMetadata.from_dict(data)
+                    return componentsschemas_pack_system_connection_metadata_type_3
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_metadata_type_4 = PackConnectionCustomMetadata.from_dict(
+                        data
+                    )
 
-                return componentsschemas_pack_system_connection_metadata_type_4
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_pack_system_connection_metadata_type_5 = (
-                    PackConnectionOauth2ClientCredentialsMetadata.from_dict(data)
-                )
+                    return componentsschemas_pack_system_connection_metadata_type_4
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+            if isinstance(data, dict):
+                try:
+                    componentsschemas_pack_system_connection_metadata_type_5 = (
+                        PackConnectionOauth2ClientCredentialsMetadata.from_dict(data)
+                    )
 
-                return componentsschemas_pack_system_connection_metadata_type_5
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
+                    return componentsschemas_pack_system_connection_metadata_type_5
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if not isinstance(data, dict):
                 raise TypeError()
             componentsschemas_pack_system_connection_metadata_type_6 = (
