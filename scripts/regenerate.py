@@ -156,6 +156,8 @@ def format_tree(package_dir: Path, version: str) -> None:
     )
     for path in sorted(package_dir.rglob("*.py")):
         path.write_text(header + path.read_text(encoding="utf-8"), encoding="utf-8")
+    # PEP 561 marker: users' type checkers read the generated models the façade hands out.
+    (package_dir / "py.typed").write_text("")
     ruff = [sys.executable, "-m", "ruff"]
     common = ["--isolated", "--line-length", "120", "--target-version", "py311"]
     subprocess.run(
