@@ -47,7 +47,12 @@ from codomyrmex_cloud.storage.errors import (
 from codomyrmex_cloud.storage.transfer import CountingReader, check_names, check_page_size, upload_source
 
 if TYPE_CHECKING:
+    from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential, TokenCredential
     from azure.storage.blob import BlobClient, BlobServiceClient, ContainerClient
+
+    #: What ``account_url`` accepts as a credential: an account key or SAS token string, a
+    #: named-key or SAS credential, or an azure-identity token credential.
+    AzureCredential = str | AzureNamedKeyCredential | AzureSasCredential | TokenCredential
 
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 
@@ -82,7 +87,7 @@ class AzureBlobClient(BaseStore):
         connection_string: str | None = None,
         *,
         account_url: str | None = None,
-        credential: Any = None,
+        credential: AzureCredential | None = None,
         chunk_size: int = CHUNK_SIZE,
         max_concurrency: int = 4,
         retry_total: int = 5,

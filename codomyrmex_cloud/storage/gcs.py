@@ -49,6 +49,7 @@ from codomyrmex_cloud.storage.errors import (
 from codomyrmex_cloud.storage.transfer import CountingReader, check_names, check_page_size, upload_source
 
 if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
     from google.cloud.storage import Blob, Bucket, Client
 
 
@@ -99,7 +100,7 @@ class GCSClient(BaseStore):
         self,
         project: str | None = None,
         *,
-        credentials: Any = None,
+        credentials: Credentials | None = None,
         endpoint: str | None = None,
         chunk_size: int = CHUNK_SIZE,
         timeout: float = 60.0,
