@@ -21,7 +21,16 @@ from codomyrmex_cloud.coda.config import ClientSettings
 from codomyrmex_cloud.coda.errors import CodaConfigurationError
 from codomyrmex_cloud.coda.facade import AsyncColumn, AsyncDoc, AsyncPage, AsyncRow, AsyncTable
 from codomyrmex_cloud.coda.mutations import AsyncMutation
-from codomyrmex_cloud.coda.ops import BulkWriteLog, Call, WriteProgress, batches, expect, id_batches, row_edit
+from codomyrmex_cloud.coda.ops import (
+    BulkWriteLog,
+    Call,
+    CellInput,
+    WriteProgress,
+    batches,
+    expect,
+    id_batches,
+    row_edit,
+)
 from codomyrmex_cloud.coda.paging import AsyncPaginated
 from codomyrmex_cloud.coda.query import JSONScalar
 from codomyrmex_cloud.coda.ratelimit import RateLimits
@@ -350,7 +359,7 @@ class AsyncCodaClient:
         self,
         doc_id: str,
         table_id: str,
-        rows: Sequence[Mapping[str, object]],
+        rows: Sequence[Mapping[str, CellInput]],
         *,
         wait: bool = False,
         progress: WriteProgress | None = None,
@@ -367,7 +376,7 @@ class AsyncCodaClient:
         self,
         doc_id: str,
         table_id: str,
-        rows: Sequence[Mapping[str, object]],
+        rows: Sequence[Mapping[str, CellInput]],
         *,
         key_columns: Sequence[str],
         wait: bool = False,
@@ -383,7 +392,7 @@ class AsyncCodaClient:
         self,
         doc_id: str,
         table_id: str,
-        rows: Sequence[Mapping[str, object]],
+        rows: Sequence[Mapping[str, CellInput]],
         key_columns: Sequence[str] | None,
         wait: bool,
         progress: WriteProgress | None,
@@ -397,7 +406,7 @@ class AsyncCodaClient:
         return await self._mutation(log.request_ids, log.row_ids, wait)
 
     async def update_row(
-        self, doc_id: str, table_id: str, row: str, values: Mapping[str, object], *, wait: bool = False
+        self, doc_id: str, table_id: str, row: str, values: Mapping[str, CellInput], *, wait: bool = False
     ) -> AsyncMutation:
         result = await self._arun(calls.update_row(doc_id, table_id, row, values))
         return await self._mutation([result.request_id], [result.id], wait)

@@ -27,7 +27,16 @@ from codomyrmex_cloud.coda.config import ClientSettings
 from codomyrmex_cloud.coda.errors import CodaConfigurationError
 from codomyrmex_cloud.coda.facade import Column, Doc, Page, Row, Table
 from codomyrmex_cloud.coda.mutations import Mutation
-from codomyrmex_cloud.coda.ops import BulkWriteLog, Call, WriteProgress, batches, expect, id_batches, row_edit
+from codomyrmex_cloud.coda.ops import (
+    BulkWriteLog,
+    Call,
+    CellInput,
+    WriteProgress,
+    batches,
+    expect,
+    id_batches,
+    row_edit,
+)
 from codomyrmex_cloud.coda.paging import Paginated
 from codomyrmex_cloud.coda.query import JSONScalar
 from codomyrmex_cloud.coda.ratelimit import RateLimits
@@ -352,7 +361,7 @@ class CodaClient:
         self,
         doc_id: str,
         table_id: str,
-        rows: Sequence[Mapping[str, object]],
+        rows: Sequence[Mapping[str, CellInput]],
         *,
         wait: bool = False,
         progress: WriteProgress | None = None,
@@ -369,7 +378,7 @@ class CodaClient:
         self,
         doc_id: str,
         table_id: str,
-        rows: Sequence[Mapping[str, object]],
+        rows: Sequence[Mapping[str, CellInput]],
         *,
         key_columns: Sequence[str],
         wait: bool = False,
@@ -385,7 +394,7 @@ class CodaClient:
         self,
         doc_id: str,
         table_id: str,
-        rows: Sequence[Mapping[str, object]],
+        rows: Sequence[Mapping[str, CellInput]],
         key_columns: Sequence[str] | None,
         wait: bool,
         progress: WriteProgress | None,
@@ -399,7 +408,7 @@ class CodaClient:
         return self._mutation(log.request_ids, log.row_ids, wait)
 
     def update_row(
-        self, doc_id: str, table_id: str, row: str, values: Mapping[str, object], *, wait: bool = False
+        self, doc_id: str, table_id: str, row: str, values: Mapping[str, CellInput], *, wait: bool = False
     ) -> Mutation:
         result = self._run(calls.update_row(doc_id, table_id, row, values))
         return self._mutation([result.request_id], [result.id], wait)

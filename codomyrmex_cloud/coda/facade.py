@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda.aclient import AsyncCodaClient
     from codomyrmex_cloud.coda.client import CodaClient
     from codomyrmex_cloud.coda.mutations import AsyncMutation, Mutation
-    from codomyrmex_cloud.coda.ops import WriteProgress
+    from codomyrmex_cloud.coda.ops import CellInput, WriteProgress
     from codomyrmex_cloud.coda.paging import AsyncPaginated
 
 
@@ -183,13 +183,13 @@ class Table(_Wrapped["CodaClient", "TableModel"]):
         return self._client.get_row(self.doc_id, self.id, id_or_name)
 
     def insert(
-        self, rows: Sequence[Mapping[str, object]], *, wait: bool = False, progress: WriteProgress | None = None
+        self, rows: Sequence[Mapping[str, CellInput]], *, wait: bool = False, progress: WriteProgress | None = None
     ) -> Mutation:
         return self._client.insert_rows(self.doc_id, self.id, rows, wait=wait, progress=progress)
 
     def upsert(
         self,
-        rows: Sequence[Mapping[str, object]],
+        rows: Sequence[Mapping[str, CellInput]],
         *,
         key_columns: Sequence[str],
         wait: bool = False,
@@ -230,7 +230,7 @@ class Row(_Wrapped["CodaClient", "RowModel"]):
     def __iter__(self) -> Iterator[str]:
         return iter(self.model.values.additional_properties)
 
-    def update(self, values: Mapping[str, object], *, wait: bool = False) -> Mutation:
+    def update(self, values: Mapping[str, CellInput], *, wait: bool = False) -> Mutation:
         return self._client.update_row(self.doc_id, self.table_id, self.id, values, wait=wait)
 
     def delete(self, *, wait: bool = False) -> Mutation:
@@ -314,13 +314,13 @@ class AsyncTable(_Wrapped["AsyncCodaClient", "TableModel"]):
         return await self._client.get_row(self.doc_id, self.id, id_or_name)
 
     async def insert(
-        self, rows: Sequence[Mapping[str, object]], *, wait: bool = False, progress: WriteProgress | None = None
+        self, rows: Sequence[Mapping[str, CellInput]], *, wait: bool = False, progress: WriteProgress | None = None
     ) -> AsyncMutation:
         return await self._client.insert_rows(self.doc_id, self.id, rows, wait=wait, progress=progress)
 
     async def upsert(
         self,
-        rows: Sequence[Mapping[str, object]],
+        rows: Sequence[Mapping[str, CellInput]],
         *,
         key_columns: Sequence[str],
         wait: bool = False,
@@ -351,7 +351,7 @@ class AsyncRow(_Wrapped["AsyncCodaClient", "RowModel"]):
     def __getitem__(self, column: str) -> CellValue:
         return _cell(self.model, column)
 
-    async def update(self, values: Mapping[str, object], *, wait: bool = False) -> AsyncMutation:
+    async def update(self, values: Mapping[str, CellInput], *, wait: bool = False) -> AsyncMutation:
         return await self._client.update_row(self.doc_id, self.table_id, self.id, values, wait=wait)
 
     async def delete(self, *, wait: bool = False) -> AsyncMutation:

@@ -233,7 +233,7 @@ def test_a_bulk_upsert_respects_rate_limits_without_a_single_429(server: FakeCod
     # keep every request inside them, so no 429 is ever answered (not just none surfaced).
     doc = fake.add_doc("Bulk")
     doc.add_table("Items", ["Name", "Qty"])
-    rows = [{"Name": f"item-{i}", "Qty": i} for i in range(10_000)]
+    rows: list[dict[str, str | int]] = [{"Name": f"item-{i}", "Qty": i} for i in range(10_000)]
     with CodaClient(TOKEN, base_url=server.base_url, rate_limits=RateLimits()) as coda:
         mutation = coda.upsert_rows(doc.id, "Items", rows, key_columns=["Name"])
     assert len(mutation.request_ids) == 20
