@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from codomyrmex_cloud.coda.errors import CodaConfigurationError
 from codomyrmex_cloud.coda.ops import Call, model, row_edit, unset_none
 from codomyrmex_cloud.coda.query import JSONScalar, build_query
 
@@ -119,8 +120,6 @@ def get_page(doc_id: str, page: str) -> Call[Page]:
 
 def _page_content(html: str | None, markdown: str | None) -> object:
     if html is not None and markdown is not None:
-        from codomyrmex_cloud.coda.errors import CodaConfigurationError
-
         raise CodaConfigurationError("pass html= or markdown=, not both")
     text, fmt = (html, "html") if html is not None else (markdown, "markdown")
     if text is None:
@@ -306,8 +305,6 @@ def add_permission(
     anyone: bool,
     suppress_email: bool | None,
 ) -> Call[AddPermissionResult]:
-    from codomyrmex_cloud.coda.errors import CodaConfigurationError
-
     chosen = [p for p in (email is not None, domain is not None, anyone) if p]
     if len(chosen) != 1:
         raise CodaConfigurationError("give exactly one principal: email=, domain= or anyone=True")

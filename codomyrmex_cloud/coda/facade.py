@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from codomyrmex_coda_api.models import Column as ColumnSummary
     from codomyrmex_coda_api.models import ColumnDetail, DocumentCreationResult, RowDetail, TableReference
     from codomyrmex_coda_api.models import Doc as DocDetail
-    from codomyrmex_coda_api.models import Page as PageModel
+    from codomyrmex_coda_api.models import Page as PageModel  # noqa: F401 - in base-class strings
     from codomyrmex_coda_api.models import Row as RowSummary
     from codomyrmex_coda_api.models import Table as TableDetail
 
@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     RowModel = RowSummary | RowDetail
     TableModel = TableDetail | TableReference
 
-    from codomyrmex_cloud.coda.aclient import AsyncCodaClient
-    from codomyrmex_cloud.coda.client import CodaClient
+    from codomyrmex_cloud.coda.aclient import AsyncCodaClient  # noqa: F401 - in base-class strings
+    from codomyrmex_cloud.coda.client import CodaClient  # noqa: F401 - in base-class strings
     from codomyrmex_cloud.coda.mutations import AsyncMutation, Mutation
     from codomyrmex_cloud.coda.ops import CellInput, WriteProgress
     from codomyrmex_cloud.coda.paging import AsyncPaginated
@@ -77,13 +77,55 @@ class _Wrapped(Generic[C, ModelT]):
         return f"<{type(self).__name__} {self.id} {self.name!r}>"
 
 
-def _cell(model: RowModel, column: str) -> CellValue:
-    values = model.values.additional_properties
-    try:
-        return values[column]
-    except KeyError:
-        known = ", ".join(sorted(values)) or "none"
-        raise KeyError(f"row {model.id} has no column {column!r} (columns: {known})") from None
+class _InDoc(_Wrapped[C, ModelT]):
+    """A façade object that lives in a doc (pages, tables, rows)."""
+
+    __slots__ = ("doc_id",)
+
+    def __init__(self, client: C, model: ModelT, doc_id: str) -> None:
+        super().__init__(client, model)
+        self.doc_id = doc_id
+
+
+class _TableBase(_InDoc[C, "TableModel"]):
+    __slots__ = ()
+
+    @property
+    def row_count(self) -> int | None:
+        """Rows in the table; None when this came from a list (fetch with ``doc.table(id)``)."""
+        return getattr(self.model, "row_count", None)
+
+
+class _RowBase(_InDoc[C, "RowModel"]):
+    """Reading a row's cells, the same for sync and async rows."""
+
+    __slots__ = ("table_id",)
+
+    def __init__(self, client: C, model: RowModel, doc_id: str, table_id: str) -> None:
+        super().__init__(client, model, doc_id)
+        self.table_id = table_id
+
+    @property
+    def index(self) -> int:
+        return self.model.index
+
+    @property
+    def values(self) -> dict[str, CellValue]:
+        return dict(self.model.values.additional_properties)
+
+    def __getitem__(self, column: str) -> CellValue:
+        values = self.model.values.additional_properties
+        try:
+            return values[column]
+        except KeyError:
+            known = ", ".join(sorted(values)) or "none"
+            raise KeyError(f"row {self.id} has no column {column!r} (columns: {known})") from None
+
+    def get(self, column: str, default: CellValue = None) -> CellValue:
+        return self.model.values.additional_properties.get(column, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.model.values.additional_properties)
 
 
 # Sync -------------------------------------------------------------------------------------
@@ -124,14 +166,10 @@ class Doc(_Wrapped["CodaClient", "DocModel"]):
         self._client.delete_doc(self.id)
 
 
-class Page(_Wrapped["CodaClient", "PageModel"]):
+class Page(_InDoc["CodaClient", "PageModel"]):
     """A page (canvas or embed) of a doc."""
 
-    __slots__ = ("doc_id",)
-
-    def __init__(self, client: CodaClient, model: PageModel, doc_id: str) -> None:
-        super().__init__(client, model)
-        self.doc_id = doc_id
+    __slots__ = ()
 
     def delete(self, *, wait: bool = False) -> Mutation:
         return self._client.delete_page(self.doc_id, self.id, wait=wait)
@@ -143,19 +181,10 @@ class Column(_Wrapped["CodaClient", "ColumnModel"]):
     __slots__ = ()
 
 
-class Table(_Wrapped["CodaClient", "TableModel"]):
+class Table(_TableBase["CodaClient"]):
     """A table or view. Rows are read with column *names* as keys."""
 
-    __slots__ = ("doc_id",)
-
-    def __init__(self, client: CodaClient, model: TableModel, doc_id: str) -> None:
-        super().__init__(client, model)
-        self.doc_id = doc_id
-
-    @property
-    def row_count(self) -> int | None:
-        """Rows in the table; None when this came from a list (fetch with ``doc.table(id)``)."""
-        return getattr(self.model, "row_count", None)
+    __slots__ = ()
 
     def columns(self) -> Paginated[Column]:
         return self._client.list_columns(self.doc_id, self.id)
@@ -203,32 +232,10 @@ class Table(_Wrapped["CodaClient", "TableModel"]):
         return self._client.delete_rows(self.doc_id, self.id, row_ids, wait=wait)
 
 
-class Row(_Wrapped["CodaClient", "RowModel"]):
+class Row(_RowBase["CodaClient"]):
     """A row; ``row["Status"]`` reads a cell by the key Coda used (names by default)."""
 
-    __slots__ = ("doc_id", "table_id")
-
-    def __init__(self, client: CodaClient, model: RowModel, doc_id: str, table_id: str) -> None:
-        super().__init__(client, model)
-        self.doc_id = doc_id
-        self.table_id = table_id
-
-    @property
-    def index(self) -> int:
-        return self.model.index
-
-    @property
-    def values(self) -> dict[str, CellValue]:
-        return dict(self.model.values.additional_properties)
-
-    def __getitem__(self, column: str) -> CellValue:
-        return _cell(self.model, column)
-
-    def get(self, column: str, default: CellValue = None) -> CellValue:
-        return self.model.values.additional_properties.get(column, default)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.model.values.additional_properties)
+    __slots__ = ()
 
     def update(self, values: Mapping[str, CellInput], *, wait: bool = False) -> Mutation:
         return self._client.update_row(self.doc_id, self.table_id, self.id, values, wait=wait)
@@ -267,26 +274,18 @@ class AsyncDoc(_Wrapped["AsyncCodaClient", "DocModel"]):
         return await self._client.list_permissions(self.id)
 
 
-class AsyncPage(_Wrapped["AsyncCodaClient", "PageModel"]):
-    __slots__ = ("doc_id",)
-
-    def __init__(self, client: AsyncCodaClient, model: PageModel, doc_id: str) -> None:
-        super().__init__(client, model)
-        self.doc_id = doc_id
+class AsyncPage(_InDoc["AsyncCodaClient", "PageModel"]):
+    __slots__ = ()
 
 
 class AsyncColumn(_Wrapped["AsyncCodaClient", "ColumnModel"]):
     __slots__ = ()
 
 
-class AsyncTable(_Wrapped["AsyncCodaClient", "TableModel"]):
+class AsyncTable(_TableBase["AsyncCodaClient"]):
     """Async twin of :class:`Table`."""
 
-    __slots__ = ("doc_id",)
-
-    def __init__(self, client: AsyncCodaClient, model: TableModel, doc_id: str) -> None:
-        super().__init__(client, model)
-        self.doc_id = doc_id
+    __slots__ = ()
 
     async def columns(self) -> AsyncPaginated[AsyncColumn]:
         return await self._client.list_columns(self.doc_id, self.id)
@@ -334,22 +333,10 @@ class AsyncTable(_Wrapped["AsyncCodaClient", "TableModel"]):
         return await self._client.delete_rows(self.doc_id, self.id, row_ids, wait=wait)
 
 
-class AsyncRow(_Wrapped["AsyncCodaClient", "RowModel"]):
+class AsyncRow(_RowBase["AsyncCodaClient"]):
     """Async twin of :class:`Row`."""
 
-    __slots__ = ("doc_id", "table_id")
-
-    def __init__(self, client: AsyncCodaClient, model: RowModel, doc_id: str, table_id: str) -> None:
-        super().__init__(client, model)
-        self.doc_id = doc_id
-        self.table_id = table_id
-
-    @property
-    def values(self) -> dict[str, CellValue]:
-        return dict(self.model.values.additional_properties)
-
-    def __getitem__(self, column: str) -> CellValue:
-        return _cell(self.model, column)
+    __slots__ = ()
 
     async def update(self, values: Mapping[str, CellInput], *, wait: bool = False) -> AsyncMutation:
         return await self._client.update_row(self.doc_id, self.table_id, self.id, values, wait=wait)

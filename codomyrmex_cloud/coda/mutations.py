@@ -20,22 +20,36 @@ _FIRST_POLL, _MAX_POLL = 0.25, 2.0
 
 @dataclass
 class _WaitState:
-    """Shared bookkeeping of a wait: which ids are still pending and how long to sleep."""
+    """One wait, shared by the sync and async handles: which requests are still pending,
+    the warnings seen, and how long to sleep between rounds of status polls."""
 
-    pending: list[str]
+    request_ids: tuple[str, ...]
     deadline: float
+    warnings: list[str]
+    pending: list[str] = field(init=False)
     interval: float = 0.0
 
-    def next_interval(self) -> float:
-        self.interval = _FIRST_POLL if self.interval == 0 else min(_MAX_POLL, self.interval * 2)
-        return self.interval
+    def __post_init__(self) -> None:
+        self.pending = list(self.request_ids)
 
-    def check(self, now: float, request_ids: tuple[str, ...]) -> None:
+    def after_round(self, results: list[tuple[str, bool, str | None]], now: float) -> float | None:
+        """Record a round of ``(request id, completed, warning)``; return the seconds to sleep
+        before the next round, or None when everything has completed.
+
+        Raises:
+            CodaMutationError: Still pending past the deadline.
+        """
+        self.warnings.extend(warning for _, _, warning in results if warning)
+        self.pending = [request_id for request_id, completed, _ in results if not completed]
+        if not self.pending:
+            return None
         if now > self.deadline:
             raise CodaMutationError(
-                f"{len(self.pending)} of {len(request_ids)} writes still pending after the timeout",
-                request_ids=request_ids,
+                f"{len(self.pending)} of {len(self.request_ids)} writes still pending after the timeout",
+                request_ids=self.request_ids,
             )
+        self.interval = _FIRST_POLL if self.interval == 0 else min(_MAX_POLL, self.interval * 2)
+        return self.interval
 
 
 @dataclass(frozen=True)
@@ -63,20 +77,13 @@ class Mutation:
         """
         if self._status is None:
             return self
-        state = _WaitState(list(self.request_ids), self._clock() + timeout)
-        while state.pending:
-            still = []
-            for request_id in state.pending:
-                completed, warning = self._status(request_id)
-                if warning:
-                    self.warnings.append(warning)
-                if not completed:
-                    still.append(request_id)
-            state.pending = still
-            if still:
-                state.check(self._clock(), self.request_ids)
-                self._sleep(state.next_interval())
-        return self
+        state = _WaitState(self.request_ids, self._clock() + timeout, self.warnings)
+        while True:
+            results = [(r, *self._status(r)) for r in state.pending]
+            delay = state.after_round(results, self._clock())
+            if delay is None:
+                return self
+            self._sleep(delay)
 
 
 @dataclass(frozen=True)
@@ -96,17 +103,10 @@ class AsyncMutation:
         import asyncio
 
         sleep = self._sleep or asyncio.sleep
-        state = _WaitState(list(self.request_ids), self._clock() + timeout)
-        while state.pending:
-            still = []
-            for request_id in state.pending:
-                completed, warning = await self._status(request_id)
-                if warning:
-                    self.warnings.append(warning)
-                if not completed:
-                    still.append(request_id)
-            state.pending = still
-            if still:
-                state.check(self._clock(), self.request_ids)
-                await sleep(state.next_interval())
-        return self
+        state = _WaitState(self.request_ids, self._clock() + timeout, self.warnings)
+        while True:
+            results = [(r, *(await self._status(r))) for r in state.pending]
+            delay = state.after_round(results, self._clock())
+            if delay is None:
+                return self
+            await sleep(delay)

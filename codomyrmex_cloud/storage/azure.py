@@ -168,17 +168,10 @@ class AzureBlobClient(BaseStore):
         """Create a container; one that already exists is not an error."""
         from azure.core.exceptions import ResourceExistsError
 
-        with contextlib.suppress(ResourceExistsError), self._errors_unless_exists(bucket):
-            self._container(bucket).create_container()
-
-    @contextlib.contextmanager
-    def _errors_unless_exists(self, bucket: str) -> Iterator[None]:
-        from azure.core.exceptions import ResourceExistsError
-
         try:
             with self._errors(bucket):
-                yield
-        except PreconditionFailedError as exc:
+                self._container(bucket).create_container()
+        except PreconditionFailedError as exc:  # _errors' mapping of ResourceExistsError
             if not isinstance(exc.__cause__, ResourceExistsError):
                 raise
 
@@ -358,10 +351,6 @@ class AzureBlobClient(BaseStore):
             expiry=datetime.now(UTC) + timedelta(seconds=expires_in),
         )
         return f"{self._blob(bucket, key).url}?{sas}"
-
-    def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
-        for key in keys:
-            self.delete(bucket, key)
 
 
 def _info(bucket: str, properties: Any) -> ObjectInfo:

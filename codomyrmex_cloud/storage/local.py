@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -257,10 +257,6 @@ class LocalStore(BaseStore):
             content_type=info.content_type,
             metadata=dict(info.metadata),
         )
-
-    def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
-        for key in keys:
-            self.delete(bucket, key)
 
     def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: str = "GET") -> str:
         raise UnsupportedOperationError("a local store has no signed URLs", bucket=bucket, key=key)
