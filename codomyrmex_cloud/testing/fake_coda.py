@@ -435,7 +435,7 @@ class FakeCoda:
         doc = self._doc(doc_id)
         needle = query.get("query", "").lower()
         users = [
-            {"name": p.principal["email"].split("@")[0], "email": p.principal["email"], "type": "user"}
+            {"name": p.principal["email"].split("@")[0], "loginId": p.principal["email"], "type": "user"}
             for p in doc.permissions
             if p.principal.get("type") == "email" and needle in p.principal["email"].lower()
         ]
