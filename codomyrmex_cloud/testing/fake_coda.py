@@ -689,8 +689,11 @@ class FakeCoda:
         return 200, dict(doc.settings)
 
 
-def _key(values: dict[str, Any], columns: list[str]) -> str:
-    return json.dumps([values.get(c) for c in columns])
+def _key(values: dict[str, Any], columns: list[str]) -> tuple[object, ...]:
+    # A tuple of the key cells (lists and dicts as JSON text, so any cell value is hashable).
+    return tuple(
+        v if isinstance(v, str | int | float | bool | None) else json.dumps(v) for v in map(values.get, columns)
+    )
 
 
 def _json_body(body: bytes) -> JSON:
