@@ -26,11 +26,14 @@ typecheck: $(STAMP)
 	$(PY) -m mypy
 	cd generated && ../$(PY) -m mypy --strict codomyrmex_coda_api
 
+# generated/ from the pinned spec, then codomyrmex_cloud/coda/_sync from _async (unasync).
 regenerate: $(STAMP)
-	$(PY) scripts/regenerate.py $(if $(SPEC),--spec $(SPEC) --pin,)
+	$(PY) -m scripts.regenerate $(if $(SPEC),--spec $(SPEC) --pin,)
+	$(PY) -m scripts.unasync
 
 check-generated: $(STAMP)
-	$(PY) scripts/regenerate.py --check
+	$(PY) -m scripts.regenerate --check
+	$(PY) -m scripts.unasync --check
 
 test: lint typecheck check-generated
 	$(PY) -m pytest

@@ -12,96 +12,108 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-# name -> module that defines it; the single source of truth for the public API.
-_EXPORTS: dict[str, str] = {
-    "CodaClient": "codomyrmex_cloud.coda.client",
-    "AsyncCodaClient": "codomyrmex_cloud.coda.aclient",
-    "Doc": "codomyrmex_cloud.coda.facade",
-    "Page": "codomyrmex_cloud.coda.facade",
-    "Table": "codomyrmex_cloud.coda.facade",
-    "Column": "codomyrmex_cloud.coda.facade",
-    "Row": "codomyrmex_cloud.coda.facade",
-    "AsyncDoc": "codomyrmex_cloud.coda.facade",
-    "AsyncPage": "codomyrmex_cloud.coda.facade",
-    "AsyncTable": "codomyrmex_cloud.coda.facade",
-    "AsyncColumn": "codomyrmex_cloud.coda.facade",
-    "AsyncRow": "codomyrmex_cloud.coda.facade",
-    "DocList": "codomyrmex_cloud.coda.facade",
-    "PageList": "codomyrmex_cloud.coda.facade",
-    "TableList": "codomyrmex_cloud.coda.facade",
-    "ColumnList": "codomyrmex_cloud.coda.facade",
-    "RowList": "codomyrmex_cloud.coda.facade",
-    "Formula": "codomyrmex_cloud.coda.models",
-    "Control": "codomyrmex_cloud.coda.models",
-    "Permission": "codomyrmex_cloud.coda.models",
-    "SharingMetadata": "codomyrmex_cloud.coda.models",
-    "RowEdit": "codomyrmex_cloud.coda.models",
-    "AclSettings": "codomyrmex_cloud.coda.models",
-    "User": "codomyrmex_cloud.coda.models",
-    "ApiLink": "codomyrmex_cloud.coda.models",
-    "MutationStatus": "codomyrmex_cloud.coda.models",
-    "Paginated": "codomyrmex_cloud.coda.paging",
-    "AsyncPaginated": "codomyrmex_cloud.coda.paging",
-    "Mutation": "codomyrmex_cloud.coda.mutations",
-    "AsyncMutation": "codomyrmex_cloud.coda.mutations",
-    "RateLimits": "codomyrmex_cloud.coda.ratelimit",
-    "Limit": "codomyrmex_cloud.coda.ratelimit",
-    "RetryPolicy": "codomyrmex_cloud.coda.retry",
-    "CodaError": "codomyrmex_cloud.coda.errors",
-    "CodaAPIError": "codomyrmex_cloud.coda.errors",
-    "CodaAuthenticationError": "codomyrmex_cloud.coda.errors",
-    "CodaForbiddenError": "codomyrmex_cloud.coda.errors",
-    "CodaNotFoundError": "codomyrmex_cloud.coda.errors",
-    "CodaGoneError": "codomyrmex_cloud.coda.errors",
-    "CodaRateLimitError": "codomyrmex_cloud.coda.errors",
-    "CodaValidationError": "codomyrmex_cloud.coda.errors",
-    "CodaServerError": "codomyrmex_cloud.coda.errors",
-    "CodaConnectionError": "codomyrmex_cloud.coda.errors",
-    "CodaTimeoutError": "codomyrmex_cloud.coda.errors",
-    "CodaMutationError": "codomyrmex_cloud.coda.errors",
-    "CodaPartialWriteError": "codomyrmex_cloud.coda.errors",
-    "CodaPaginationError": "codomyrmex_cloud.coda.errors",
-    "CodaConfigurationError": "codomyrmex_cloud.coda.errors",
-    "S3Client": "codomyrmex_cloud.storage",
-    "GCSClient": "codomyrmex_cloud.storage",
-    "AzureBlobClient": "codomyrmex_cloud.storage",
-    "LocalStore": "codomyrmex_cloud.storage",
-    "ObjectStore": "codomyrmex_cloud.storage",
-    "ObjectInfo": "codomyrmex_cloud.storage",
-    "ObjectListing": "codomyrmex_cloud.storage",
-    "ProgressCallback": "codomyrmex_cloud.storage",
-    "StorageError": "codomyrmex_cloud.storage",
-    "ObjectNotFoundError": "codomyrmex_cloud.storage",
-    "BucketNotFoundError": "codomyrmex_cloud.storage",
-    "BucketNotEmptyError": "codomyrmex_cloud.storage",
-    "StoragePermissionError": "codomyrmex_cloud.storage",
-    "PreconditionFailedError": "codomyrmex_cloud.storage",
-    "IntegrityError": "codomyrmex_cloud.storage",
-    "InvalidArgumentError": "codomyrmex_cloud.storage",
-    "UnsupportedOperationError": "codomyrmex_cloud.storage",
-    "StorageConnectionError": "codomyrmex_cloud.storage",
-    "StorageTimeoutError": "codomyrmex_cloud.storage",
+# module -> the public names it defines: the single source of the lazy map and of __all__.
+# The TYPE_CHECKING imports below repeat them for type checkers (a test keeps all three equal).
+_PUBLIC: dict[str, tuple[str, ...]] = {
+    "codomyrmex_cloud.coda._sync": ("CodaClient", "Doc", "Page", "Table", "Column", "Row", "Paginated", "Mutation"),
+    "codomyrmex_cloud.coda._async": (
+        "AsyncCodaClient",
+        "AsyncDoc",
+        "AsyncPage",
+        "AsyncTable",
+        "AsyncColumn",
+        "AsyncRow",
+        "AsyncPaginated",
+        "AsyncMutation",
+    ),
+    "codomyrmex_cloud.coda.lists": ("DocList", "PageList", "TableList", "ColumnList", "RowList"),
+    "codomyrmex_cloud.coda.cells": ("CellValue", "CellInput"),
+    "codomyrmex_cloud.coda.models": (
+        "Formula",
+        "Control",
+        "Permission",
+        "SharingMetadata",
+        "RowEdit",
+        "AclSettings",
+        "User",
+        "ApiLink",
+        "MutationStatus",
+        "ColumnFormat",
+        "PrincipalSearch",
+    ),
+    "codomyrmex_cloud.coda.ratelimit": ("RateLimits", "Limit"),
+    "codomyrmex_cloud.coda.retry": ("RetryPolicy",),
+    "codomyrmex_cloud.coda.errors": (
+        "CodaError",
+        "CodaAPIError",
+        "CodaAuthenticationError",
+        "CodaForbiddenError",
+        "CodaNotFoundError",
+        "CodaGoneError",
+        "CodaRateLimitError",
+        "CodaValidationError",
+        "CodaServerError",
+        "CodaResponseError",
+        "CodaConnectionError",
+        "CodaTimeoutError",
+        "CodaMutationError",
+        "CodaPartialWriteError",
+        "CodaPaginationError",
+        "CodaConfigurationError",
+        "CodaClosedError",
+    ),
+    "codomyrmex_cloud.storage": (
+        "S3Client",
+        "GCSClient",
+        "AzureBlobClient",
+        "LocalStore",
+        "ObjectStore",
+        "ObjectInfo",
+        "ObjectListing",
+        "ProgressCallback",
+        "StorageError",
+        "ObjectNotFoundError",
+        "BucketNotFoundError",
+        "BucketNotEmptyError",
+        "StoragePermissionError",
+        "PreconditionFailedError",
+        "IntegrityError",
+        "InvalidArgumentError",
+        "UnsupportedOperationError",
+        "StorageConnectionError",
+        "StorageTimeoutError",
+    ),
 }
 
+# name -> module that defines it (what __getattr__ imports on first use).
+_EXPORTS: dict[str, str] = {name: module for module, names in _PUBLIC.items() for name in names}
+
+# Spelled out (not computed) so type checkers read it; tests keep it equal to _EXPORTS.
 __all__ = [
     "__version__",
     "CodaClient",
-    "AsyncCodaClient",
     "Doc",
     "Page",
     "Table",
     "Column",
     "Row",
+    "Paginated",
+    "Mutation",
+    "AsyncCodaClient",
     "AsyncDoc",
     "AsyncPage",
     "AsyncTable",
     "AsyncColumn",
     "AsyncRow",
+    "AsyncPaginated",
+    "AsyncMutation",
     "DocList",
     "PageList",
     "TableList",
     "ColumnList",
     "RowList",
+    "CellValue",
+    "CellInput",
     "Formula",
     "Control",
     "Permission",
@@ -111,10 +123,8 @@ __all__ = [
     "User",
     "ApiLink",
     "MutationStatus",
-    "Paginated",
-    "AsyncPaginated",
-    "Mutation",
-    "AsyncMutation",
+    "ColumnFormat",
+    "PrincipalSearch",
     "RateLimits",
     "Limit",
     "RetryPolicy",
@@ -127,12 +137,14 @@ __all__ = [
     "CodaRateLimitError",
     "CodaValidationError",
     "CodaServerError",
+    "CodaResponseError",
     "CodaConnectionError",
     "CodaTimeoutError",
     "CodaMutationError",
     "CodaPartialWriteError",
     "CodaPaginationError",
     "CodaConfigurationError",
+    "CodaClosedError",
     "S3Client",
     "GCSClient",
     "AzureBlobClient",
@@ -155,10 +167,27 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from codomyrmex_cloud.coda.aclient import AsyncCodaClient as AsyncCodaClient
-    from codomyrmex_cloud.coda.client import CodaClient as CodaClient
+    from codomyrmex_cloud.coda._async import AsyncCodaClient as AsyncCodaClient
+    from codomyrmex_cloud.coda._async import AsyncColumn as AsyncColumn
+    from codomyrmex_cloud.coda._async import AsyncDoc as AsyncDoc
+    from codomyrmex_cloud.coda._async import AsyncMutation as AsyncMutation
+    from codomyrmex_cloud.coda._async import AsyncPage as AsyncPage
+    from codomyrmex_cloud.coda._async import AsyncPaginated as AsyncPaginated
+    from codomyrmex_cloud.coda._async import AsyncRow as AsyncRow
+    from codomyrmex_cloud.coda._async import AsyncTable as AsyncTable
+    from codomyrmex_cloud.coda._sync import CodaClient as CodaClient
+    from codomyrmex_cloud.coda._sync import Column as Column
+    from codomyrmex_cloud.coda._sync import Doc as Doc
+    from codomyrmex_cloud.coda._sync import Mutation as Mutation
+    from codomyrmex_cloud.coda._sync import Page as Page
+    from codomyrmex_cloud.coda._sync import Paginated as Paginated
+    from codomyrmex_cloud.coda._sync import Row as Row
+    from codomyrmex_cloud.coda._sync import Table as Table
+    from codomyrmex_cloud.coda.cells import CellInput as CellInput
+    from codomyrmex_cloud.coda.cells import CellValue as CellValue
     from codomyrmex_cloud.coda.errors import CodaAPIError as CodaAPIError
     from codomyrmex_cloud.coda.errors import CodaAuthenticationError as CodaAuthenticationError
+    from codomyrmex_cloud.coda.errors import CodaClosedError as CodaClosedError
     from codomyrmex_cloud.coda.errors import CodaConfigurationError as CodaConfigurationError
     from codomyrmex_cloud.coda.errors import CodaConnectionError as CodaConnectionError
     from codomyrmex_cloud.coda.errors import CodaError as CodaError
@@ -169,37 +198,26 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda.errors import CodaPaginationError as CodaPaginationError
     from codomyrmex_cloud.coda.errors import CodaPartialWriteError as CodaPartialWriteError
     from codomyrmex_cloud.coda.errors import CodaRateLimitError as CodaRateLimitError
+    from codomyrmex_cloud.coda.errors import CodaResponseError as CodaResponseError
     from codomyrmex_cloud.coda.errors import CodaServerError as CodaServerError
     from codomyrmex_cloud.coda.errors import CodaTimeoutError as CodaTimeoutError
     from codomyrmex_cloud.coda.errors import CodaValidationError as CodaValidationError
-    from codomyrmex_cloud.coda.facade import AsyncColumn as AsyncColumn
-    from codomyrmex_cloud.coda.facade import AsyncDoc as AsyncDoc
-    from codomyrmex_cloud.coda.facade import AsyncPage as AsyncPage
-    from codomyrmex_cloud.coda.facade import AsyncRow as AsyncRow
-    from codomyrmex_cloud.coda.facade import AsyncTable as AsyncTable
-    from codomyrmex_cloud.coda.facade import Column as Column
-    from codomyrmex_cloud.coda.facade import ColumnList as ColumnList
-    from codomyrmex_cloud.coda.facade import Doc as Doc
-    from codomyrmex_cloud.coda.facade import DocList as DocList
-    from codomyrmex_cloud.coda.facade import Page as Page
-    from codomyrmex_cloud.coda.facade import PageList as PageList
-    from codomyrmex_cloud.coda.facade import Row as Row
-    from codomyrmex_cloud.coda.facade import RowList as RowList
-    from codomyrmex_cloud.coda.facade import Table as Table
-    from codomyrmex_cloud.coda.facade import TableList as TableList
+    from codomyrmex_cloud.coda.lists import ColumnList as ColumnList
+    from codomyrmex_cloud.coda.lists import DocList as DocList
+    from codomyrmex_cloud.coda.lists import PageList as PageList
+    from codomyrmex_cloud.coda.lists import RowList as RowList
+    from codomyrmex_cloud.coda.lists import TableList as TableList
     from codomyrmex_cloud.coda.models import AclSettings as AclSettings
     from codomyrmex_cloud.coda.models import ApiLink as ApiLink
+    from codomyrmex_cloud.coda.models import ColumnFormat as ColumnFormat
     from codomyrmex_cloud.coda.models import Control as Control
     from codomyrmex_cloud.coda.models import Formula as Formula
     from codomyrmex_cloud.coda.models import MutationStatus as MutationStatus
     from codomyrmex_cloud.coda.models import Permission as Permission
+    from codomyrmex_cloud.coda.models import PrincipalSearch as PrincipalSearch
     from codomyrmex_cloud.coda.models import RowEdit as RowEdit
     from codomyrmex_cloud.coda.models import SharingMetadata as SharingMetadata
     from codomyrmex_cloud.coda.models import User as User
-    from codomyrmex_cloud.coda.mutations import AsyncMutation as AsyncMutation
-    from codomyrmex_cloud.coda.mutations import Mutation as Mutation
-    from codomyrmex_cloud.coda.paging import AsyncPaginated as AsyncPaginated
-    from codomyrmex_cloud.coda.paging import Paginated as Paginated
     from codomyrmex_cloud.coda.ratelimit import Limit as Limit
     from codomyrmex_cloud.coda.ratelimit import RateLimits as RateLimits
     from codomyrmex_cloud.coda.retry import RetryPolicy as RetryPolicy

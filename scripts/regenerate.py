@@ -10,9 +10,9 @@ spec defect must be answered by a normalisation rule, not shipped silently.
 
 Usage::
 
-    python scripts/regenerate.py                 # regenerate from the pinned spec
-    python scripts/regenerate.py --check         # regenerate to a temp dir, fail on drift
-    python scripts/regenerate.py --spec URL --pin  # adopt a new spec: re-pin, then regenerate
+    python -m scripts.regenerate                 # regenerate from the pinned spec
+    python -m scripts.regenerate --check         # regenerate to a temp dir, fail on drift
+    python -m scripts.regenerate --spec URL --pin  # adopt a new spec: re-pin, then regenerate
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openapi.normalise import normalise
+
 ROOT = Path(__file__).resolve().parent.parent
 OPENAPI_DIR = ROOT / "openapi"
 PINNED_SPEC = OPENAPI_DIR / "coda.oas.json"
@@ -41,9 +43,6 @@ CONFIG = OPENAPI_DIR / "generator-config.yaml"
 TEMPLATES = OPENAPI_DIR / "templates"
 GENERATED = ROOT / "generated"
 PACKAGE = "codomyrmex_coda_api"
-
-sys.path.insert(0, str(OPENAPI_DIR))
-from normalise import normalise  # noqa: E402
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 

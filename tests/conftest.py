@@ -20,9 +20,8 @@ from codomyrmex_cloud import (
 )
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer
 from codomyrmex_cloud.testing.emulators import Emulator, start_azurite, start_fake_gcs, start_moto
+from tests.support.coda import TOKEN, SleepRecorder
 from tests.support.spec_validation import AsyncValidatingTransport, ValidatingTransport
-
-TOKEN = "tok-s3cr3t-value-never-printed"
 
 
 @pytest.fixture
@@ -44,19 +43,6 @@ def server(fake: FakeCoda) -> Iterator[FakeCodaServer]:
 @pytest.fixture
 def validating(server: FakeCodaServer) -> ValidatingTransport:
     return ValidatingTransport(httpx.HTTPTransport(), server.base_url)
-
-
-class SleepRecorder:
-    """Stands in for time.sleep: records what the client would have waited."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-    async def asleep(self, seconds: float) -> None:
-        self.calls.append(seconds)
 
 
 @pytest.fixture

@@ -1,70 +1,153 @@
-"""One builder per Coda operation the façade covers; shared by the sync and async clients."""
+"""Typed calls: one builder per Coda operation the façade covers, shared by both clients.
+
+A builder imports the generated operation inside itself (nothing loads until it is used, as
+anthropic-sdk-python's resources import lazily) and calls its ``request_kwargs`` with typed
+arguments, so mypy checks the operation, every argument and the model a success parses to.
+It returns a :class:`Call`: the arguments of ``httpx.Client.request`` and the parser of the 2xx
+body. ``CodaClient`` sends it with ``httpx.Client``, ``AsyncCodaClient`` with
+``httpx.AsyncClient``; both read the answer with :func:`decode`.
+
+List operations return the page's JSON (:data:`RawPage`): the clients wrap each item
+themselves, and rows stay raw JSON until a cell is read.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
 
-from codomyrmex_cloud.coda.errors import CodaConfigurationError
-from codomyrmex_cloud.coda.ops import Call, model, row_edit, unset_none
-from codomyrmex_cloud.coda.query import JSONScalar, build_query
+import httpx
+from codomyrmex_coda_api.types import UNSET, Unset
+
+from codomyrmex_cloud.coda.errors import CodaConfigurationError, CodaResponseError
 
 if TYPE_CHECKING:
-    from codomyrmex_coda_api.models import (
-        Acl as AclList,
-    )
     from codomyrmex_coda_api.models import (
         AclMetadata,
         AclSettings,
         AddPermissionResult,
         ApiLink,
+        BeginPageContentExportResponse,
         ColumnDetail,
-        ColumnList,
         Control,
-        ControlList,
+        DeletePermissionResult,
         Doc,
         DocDelete,
-        DocList,
         DocumentCreationResult,
         DocUpdateResult,
         Formula,
-        FormulaList,
         MutationStatus,
         Page,
+        PageContentExportStatusResponse,
         PageCreateResult,
         PageDeleteResult,
-        PageList,
         PageUpdateResult,
         PushButtonResult,
         RowDeleteResult,
-        RowDetail,
-        RowEdit,
-        RowList,
         RowsDeleteResult,
         RowsUpsertResult,
         RowUpdateResult,
+        SearchPrincipalsResponse,
         Table,
-        TableList,
         User,
     )
-    from codomyrmex_coda_api.models import (
-        DeletePermissionResult as DeletePermissionResultModel,
+
+M = TypeVar("M")
+M_co = TypeVar("M_co", covariant=True)
+T = TypeVar("T")
+
+#: A page of a list answer as JSON: ``items``, and ``nextPageToken``/``nextSyncToken`` if any.
+RawPage: TypeAlias = dict[str, Any]
+#: ``value_format=``: how Coda renders cell values (the spec's ``ValueFormat``).
+ValueFormatName: TypeAlias = Literal["simple", "simpleWithArrays", "rich"]
+#: ``sort_by=``: the row order (the spec's ``RowsSortBy``).
+SortByName: TypeAlias = Literal["createdAt", "natural", "updatedAt"]
+#: ``table_types=``: tables, views or both (the spec's ``TableType``).
+TableTypeName: TypeAlias = Literal["table", "view"]
+#: ``access=`` of a permission (the spec's ``AccessTypeNotNone``).
+AccessName: TypeAlias = Literal["readonly", "write", "comment"]
+#: ``insertion_mode=`` of a page content update (the spec's ``PageContentInsertionMode``).
+InsertionModeName: TypeAlias = Literal["append", "replace"]
+#: ``format=`` of a page export (the spec's ``PageContentOutputFormat``).
+ExportFormatName: TypeAlias = Literal["html", "markdown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Generic[M_co]):
+    """One request to send and how to read its 2xx answer."""
+
+    request: dict[str, Any]
+    parse: Callable[[Any], M_co]
+
+
+def decode(response: httpx.Response, parse: Callable[[Any], M]) -> M:
+    """The parsed 2xx answer, or :class:`CodaResponseError` when the body cannot be read.
+
+    Error statuses never get here: the transport raises them.
+    """
+    try:
+        data = response.json()
+    except ValueError:
+        raise _unreadable(response, "the body is not JSON") from None
+    try:
+        return parse(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        what = (
+            f"required field {exc.args[0]!r} is missing" if isinstance(exc, KeyError) else f"it does not parse ({exc})"
+        )
+        raise _unreadable(response, f"the body does not match the spec: {what}") from exc
+
+
+def _unreadable(response: httpx.Response, reason: str) -> CodaResponseError:
+    request = response.request
+    return CodaResponseError(
+        f"Coda answered {response.status_code} but {reason}",
+        status_code=response.status_code,
+        method=request.method,
+        url=str(request.url),
+        request_id=response.headers.get("x-request-id") or response.headers.get("x-coda-request-id"),
+        body=response.text[:500],
     )
+
+
+def raw_page(data: Any) -> RawPage:
+    """A list answer's JSON, checked for the one field every list has."""
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise KeyError("items")
+    return data
+
+
+def _opt(value: T | None) -> T | Unset:
+    """None means "not sent": the generated code leaves UNSET arguments out of the request."""
+    return UNSET if value is None else value
+
+
+# Account and links -------------------------------------------------------------------------
 
 
 def whoami() -> Call[User]:
-    return Call("account.whoami", model("User"))
+    from codomyrmex_coda_api.api.account import whoami as op
+    from codomyrmex_coda_api.models import User
+
+    return Call(op.request_kwargs(), User.from_dict)
 
 
 def resolve_browser_link(url: str) -> Call[ApiLink]:
-    return Call("miscellaneous.resolve_browser_link", model("ApiLink"), kwargs={"url_query": url})
+    from codomyrmex_coda_api.api.miscellaneous import resolve_browser_link as op
+    from codomyrmex_coda_api.models import ApiLink
+
+    return Call(op.request_kwargs(url_query=url), ApiLink.from_dict)
 
 
 def mutation_status(request_id: str) -> Call[MutationStatus]:
-    return Call("miscellaneous.get_mutation_status", model("MutationStatus"), (request_id,))
+    from codomyrmex_coda_api.api.miscellaneous import get_mutation_status as op
+    from codomyrmex_coda_api.models import MutationStatus
+
+    return Call(op.request_kwargs(request_id), MutationStatus.from_dict)
 
 
-# Docs ------------------------------------------------------------------------------------
+# Docs --------------------------------------------------------------------------------------
 
 
 def list_docs(
@@ -73,58 +156,82 @@ def list_docs(
     is_owner: bool | None,
     workspace_id: str | None,
     folder_id: str | None,
-    limit: int | None,
+    limit: int,
     page_token: str | None,
-) -> Call[DocList]:
-    kwargs = unset_none(
-        query=query,
-        is_owner=is_owner,
-        workspace_id=workspace_id,
-        folder_id=folder_id,
+) -> Call[RawPage]:
+    from codomyrmex_coda_api.api.docs import list_docs as op
+
+    request = op.request_kwargs(
+        query=_opt(query),
+        is_owner=_opt(is_owner),
+        workspace_id=_opt(workspace_id),
+        folder_id=_opt(folder_id),
         limit=limit,
-        page_token=page_token,
+        page_token=_opt(page_token),
     )
-    return Call("docs.list_docs", model("DocList"), kwargs=kwargs)
+    return Call(request, raw_page)
 
 
 def get_doc(doc_id: str) -> Call[Doc]:
-    return Call("docs.get_doc", model("Doc"), (doc_id,))
+    from codomyrmex_coda_api.api.docs import get_doc as op
+    from codomyrmex_coda_api.models import Doc
+
+    return Call(op.request_kwargs(doc_id), Doc.from_dict)
 
 
 def create_doc(
     title: str, *, source_doc: str | None, folder_id: str | None, timezone: str | None
 ) -> Call[DocumentCreationResult]:
-    body = model("DocCreate")(**unset_none(title=title, source_doc=source_doc, folder_id=folder_id, timezone=timezone))
-    return Call("docs.create_doc", model("DocumentCreationResult"), kwargs={"body": body})
+    from codomyrmex_coda_api.api.docs import create_doc as op
+    from codomyrmex_coda_api.models import DocCreate, DocumentCreationResult
+
+    body = DocCreate(title=title, source_doc=_opt(source_doc), folder_id=_opt(folder_id), timezone=_opt(timezone))
+    return Call(op.request_kwargs(body=body), DocumentCreationResult.from_dict)
 
 
 def update_doc(doc_id: str, *, title: str | None, icon_name: str | None) -> Call[DocUpdateResult]:
-    body = model("DocUpdate")(**unset_none(title=title, icon_name=icon_name))
-    return Call("docs.update_doc", model("DocUpdateResult"), (doc_id,), {"body": body})
+    from codomyrmex_coda_api.api.docs import update_doc as op
+    from codomyrmex_coda_api.models import DocUpdate, DocUpdateResult
+
+    if title is None and icon_name is None:
+        raise CodaConfigurationError("update_doc: pass title= and/or icon_name=")
+    body = DocUpdate(title=_opt(title), icon_name=_opt(icon_name))
+    return Call(op.request_kwargs(doc_id, body=body), DocUpdateResult.from_dict)
 
 
 def delete_doc(doc_id: str) -> Call[DocDelete]:
-    return Call("docs.delete_doc", model("DocDelete"), (doc_id,))
+    from codomyrmex_coda_api.api.docs import delete_doc as op
+    from codomyrmex_coda_api.models import DocDelete
+
+    return Call(op.request_kwargs(doc_id), DocDelete.from_dict)
 
 
-# Pages -----------------------------------------------------------------------------------
+# Pages -------------------------------------------------------------------------------------
 
 
-def list_pages(doc_id: str, *, limit: int | None, page_token: str | None) -> Call[PageList]:
-    return Call("pages.list_pages", model("PageList"), (doc_id,), unset_none(limit=limit, page_token=page_token))
+def list_pages(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
+    from codomyrmex_coda_api.api.pages import list_pages as op
+
+    return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_page(doc_id: str, page: str) -> Call[Page]:
-    return Call("pages.get_page", model("Page"), (doc_id, page))
+    from codomyrmex_coda_api.api.pages import get_page as op
+    from codomyrmex_coda_api.models import Page
+
+    return Call(op.request_kwargs(doc_id, page), Page.from_dict)
 
 
-def _page_content(html: str | None, markdown: str | None) -> object:
+def _page_content(html: str | None, markdown: str | None) -> Any:
+    from codomyrmex_coda_api.models import PageContent, PageContentFormat
+
     if html is not None and markdown is not None:
-        raise CodaConfigurationError("pass html= or markdown=, not both")
-    text, fmt = (html, "html") if html is not None else (markdown, "markdown")
-    if text is None:
-        return None
-    return model("PageContent")(format_=model("PageContentFormat")(fmt), content=text)
+        raise CodaConfigurationError("html/markdown: pass html= or markdown=, not both")
+    if html is not None:
+        return PageContent(format_=PageContentFormat.HTML, content=html)
+    if markdown is not None:
+        return PageContent(format_=PageContentFormat.MARKDOWN, content=markdown)
+    return None
 
 
 def create_page(
@@ -137,20 +244,19 @@ def create_page(
     html: str | None,
     markdown: str | None,
 ) -> Call[PageCreateResult]:
+    from codomyrmex_coda_api.api.pages import create_page as op
+    from codomyrmex_coda_api.models import PageCreate, PageCreateContentType0, PageCreateResult, PageType
+
     content = _page_content(html, markdown)
-    page_content = None
-    if content is not None:
-        page_content = model("PageCreateContentType0")(type_=model("PageType")("canvas"), canvas_content=content)
-    body = model("PageCreate")(
-        **unset_none(
-            name=name,
-            subtitle=subtitle,
-            parent_page_id=parent_page_id,
-            icon_name=icon_name,
-            page_content=page_content,
-        )
+    page_content = None if content is None else PageCreateContentType0(type_=PageType.CANVAS, canvas_content=content)
+    body = PageCreate(
+        name=name,
+        subtitle=_opt(subtitle),
+        parent_page_id=_opt(parent_page_id),
+        icon_name=_opt(icon_name),
+        page_content=_opt(page_content),
     )
-    return Call("pages.create_page", model("PageCreateResult"), (doc_id,), {"body": body})
+    return Call(op.request_kwargs(doc_id, body=body), PageCreateResult.from_dict)
 
 
 def update_page(
@@ -162,51 +268,93 @@ def update_page(
     is_hidden: bool | None,
     html: str | None,
     markdown: str | None,
-    insertion_mode: str,
+    insertion_mode: InsertionModeName,
 ) -> Call[PageUpdateResult]:
-    content = _page_content(html, markdown)
-    content_update = None
-    if content is not None:
-        content_update = model("PageUpdateContentUpdate")(
-            insertion_mode=model("PageContentInsertionMode")(insertion_mode), canvas_content=content
-        )
-    body = model("PageUpdate")(
-        **unset_none(name=name, subtitle=subtitle, is_hidden=is_hidden, content_update=content_update)
+    from codomyrmex_coda_api.api.pages import update_page as op
+    from codomyrmex_coda_api.models import (
+        PageContentInsertionMode,
+        PageUpdate,
+        PageUpdateContentUpdate,
+        PageUpdateResult,
     )
-    return Call("pages.update_page", model("PageUpdateResult"), (doc_id, page), {"body": body})
+
+    content = _page_content(html, markdown)
+    update = None
+    if content is not None:
+        update = PageUpdateContentUpdate(
+            insertion_mode=PageContentInsertionMode(insertion_mode), canvas_content=content
+        )
+    body = PageUpdate(name=_opt(name), subtitle=_opt(subtitle), is_hidden=_opt(is_hidden), content_update=_opt(update))
+    return Call(op.request_kwargs(doc_id, page, body=body), PageUpdateResult.from_dict)
 
 
 def delete_page(doc_id: str, page: str) -> Call[PageDeleteResult]:
-    return Call("pages.delete_page", model("PageDeleteResult"), (doc_id, page))
+    from codomyrmex_coda_api.api.pages import delete_page as op
+    from codomyrmex_coda_api.models import PageDeleteResult
+
+    return Call(op.request_kwargs(doc_id, page), PageDeleteResult.from_dict)
 
 
-# Tables and columns ----------------------------------------------------------------------
+def begin_page_export(
+    doc_id: str, page: str, *, output_format: ExportFormatName
+) -> Call[BeginPageContentExportResponse]:
+    from codomyrmex_coda_api.api.pages import begin_page_content_export as op
+    from codomyrmex_coda_api.models import (
+        BeginPageContentExportRequest,
+        BeginPageContentExportResponse,
+        PageContentOutputFormat,
+    )
+
+    body = BeginPageContentExportRequest(output_format=PageContentOutputFormat(output_format))
+    return Call(op.request_kwargs(doc_id, page, body=body), BeginPageContentExportResponse.from_dict)
+
+
+def page_export_status(doc_id: str, page: str, request_id: str) -> Call[PageContentExportStatusResponse]:
+    from codomyrmex_coda_api.api.pages import get_page_content_export_status as op
+    from codomyrmex_coda_api.models import PageContentExportStatusResponse
+
+    return Call(op.request_kwargs(doc_id, page, request_id), PageContentExportStatusResponse.from_dict)
+
+
+# Tables and columns ------------------------------------------------------------------------
 
 
 def list_tables(
-    doc_id: str, *, table_types: Sequence[str] | None, limit: int | None, page_token: str | None
-) -> Call[TableList]:
-    types = [model("TableType")(t) for t in table_types] if table_types else None
-    kwargs = unset_none(table_types=types, limit=limit, page_token=page_token)
-    return Call("tables.list_tables", model("TableList"), (doc_id,), kwargs)
+    doc_id: str, *, table_types: Sequence[TableTypeName] | None, limit: int, page_token: str | None
+) -> Call[RawPage]:
+    from codomyrmex_coda_api.api.tables import list_tables as op
+    from codomyrmex_coda_api.models import TableType
+
+    types = [TableType(t) for t in table_types] if table_types else None
+    return Call(op.request_kwargs(doc_id, table_types=_opt(types), limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_table(doc_id: str, table: str) -> Call[Table]:
-    return Call("tables.get_table", model("Table"), (doc_id, table))
+    from codomyrmex_coda_api.api.tables import get_table as op
+    from codomyrmex_coda_api.models import Table
+
+    return Call(op.request_kwargs(doc_id, table), Table.from_dict)
 
 
 def list_columns(
-    doc_id: str, table: str, *, visible_only: bool | None, limit: int | None, page_token: str | None
-) -> Call[ColumnList]:
-    kwargs = unset_none(visible_only=visible_only, limit=limit, page_token=page_token)
-    return Call("columns.list_columns", model("ColumnList"), (doc_id, table), kwargs)
+    doc_id: str, table: str, *, visible_only: bool | None, limit: int, page_token: str | None
+) -> Call[RawPage]:
+    from codomyrmex_coda_api.api.columns import list_columns as op
+
+    request = op.request_kwargs(
+        doc_id, table, visible_only=_opt(visible_only), limit=limit, page_token=_opt(page_token)
+    )
+    return Call(request, raw_page)
 
 
 def get_column(doc_id: str, table: str, column: str) -> Call[ColumnDetail]:
-    return Call("columns.get_column", model("ColumnDetail"), (doc_id, table, column))
+    from codomyrmex_coda_api.api.columns import get_column as op
+    from codomyrmex_coda_api.models import ColumnDetail
+
+    return Call(op.request_kwargs(doc_id, table, column), ColumnDetail.from_dict)
 
 
-# Rows ------------------------------------------------------------------------------------
+# Rows --------------------------------------------------------------------------------------
 
 
 def list_rows(
@@ -214,123 +362,207 @@ def list_rows(
     table: str,
     *,
     query: str | None,
-    where: Mapping[str, JSONScalar] | None,
-    sort_by: str | None,
+    sort_by: SortByName | None,
     visible_only: bool | None,
     use_column_names: bool,
-    value_format: str | None,
-    limit: int | None,
+    value_format: ValueFormatName | None,
+    limit: int,
     page_token: str | None,
-) -> Call[RowList]:
-    kwargs = unset_none(
-        query=build_query(query, where),
-        sort_by=model("RowsSortBy")(sort_by) if sort_by else None,
-        visible_only=visible_only,
+    sync_token: str | None,
+) -> Call[RawPage]:
+    """``query`` is the already-validated string from :func:`~codomyrmex_cloud.coda.query.build_query`."""
+    from codomyrmex_coda_api.api.rows import list_rows as op
+    from codomyrmex_coda_api.models import RowsSortBy, ValueFormat
+
+    request = op.request_kwargs(
+        doc_id,
+        table,
+        query=_opt(query),
+        sort_by=_opt(RowsSortBy(sort_by) if sort_by else None),
         use_column_names=use_column_names,
-        value_format=model("ValueFormat")(value_format) if value_format else None,
+        value_format=_opt(ValueFormat(value_format) if value_format else None),
+        visible_only=_opt(visible_only),
         limit=limit,
-        page_token=page_token,
+        page_token=_opt(page_token),
+        sync_token=_opt(sync_token),
     )
-    return Call("rows.list_rows", model("RowList"), (doc_id, table), kwargs)
+    return Call(request, raw_page)
 
 
-def get_row(doc_id: str, table: str, row: str, *, use_column_names: bool, value_format: str | None) -> Call[RowDetail]:
-    kwargs = unset_none(
+def get_row(
+    doc_id: str, table: str, row: str, *, use_column_names: bool, value_format: ValueFormatName | None
+) -> Call[dict[str, Any]]:
+    """The row's JSON (checked for ``id``); the façade builds typed cells on access."""
+    from codomyrmex_coda_api.api.rows import get_row as op
+    from codomyrmex_coda_api.models import ValueFormat
+
+    request = op.request_kwargs(
+        doc_id,
+        table,
+        row,
         use_column_names=use_column_names,
-        value_format=model("ValueFormat")(value_format) if value_format else None,
+        value_format=_opt(ValueFormat(value_format) if value_format else None),
     )
-    return Call("rows.get_row", model("RowDetail"), (doc_id, table, row), kwargs)
+    return Call(request, raw_row)
+
+
+def raw_row(data: Any) -> dict[str, Any]:
+    """A row's JSON, checked for the fields every row has."""
+    if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+        raise KeyError("values")
+    for key in ("id", "index"):
+        if key not in data:
+            raise KeyError(key)
+    return data
 
 
 def upsert_rows(
-    doc_id: str, table: str, edits: list[RowEdit], *, key_columns: Sequence[str] | None
+    doc_id: str, table: str, rows: list[dict[str, Any]], *, key_columns: Sequence[str] | None
 ) -> Call[RowsUpsertResult]:
-    body = model("RowsUpsert")(**unset_none(rows=edits, key_columns=list(key_columns) if key_columns else None))
-    return Call("rows.upsert_rows", model("RowsUpsertResult"), (doc_id, table), {"body": body})
+    """``rows`` are :func:`~codomyrmex_cloud.coda.bulk.row_json` dicts, already validated."""
+    from codomyrmex_coda_api.api.rows import upsert_rows as op
+    from codomyrmex_coda_api.models import RowsUpsert, RowsUpsertResult
+
+    body: dict[str, Any] = {"rows": rows}
+    if key_columns:
+        body["keyColumns"] = list(key_columns)
+    # The generated builder checks the operation and path; the body is already Coda's JSON
+    # (validated cell by cell), so it is sent as is instead of round-tripping 500 rows
+    # through the attrs models and back.
+    request = op.request_kwargs(doc_id, table, body=RowsUpsert(rows=[]))
+    request["json"] = body
+    return Call(request, RowsUpsertResult.from_dict)
 
 
-def update_row(doc_id: str, table: str, row: str, values: Mapping[str, object]) -> Call[RowUpdateResult]:
-    body = model("RowUpdate")(row=row_edit(values))
-    return Call("rows.update_row", model("RowUpdateResult"), (doc_id, table, row), {"body": body})
+def update_row(doc_id: str, table: str, row: str, edit: dict[str, Any]) -> Call[RowUpdateResult]:
+    from codomyrmex_coda_api.api.rows import update_row as op
+    from codomyrmex_coda_api.models import RowUpdate, RowUpdateResult
+
+    return Call(
+        op.request_kwargs(doc_id, table, row, body=RowUpdate.from_dict({"row": edit})), RowUpdateResult.from_dict
+    )
 
 
 def delete_row(doc_id: str, table: str, row: str) -> Call[RowDeleteResult]:
-    return Call("rows.delete_row", model("RowDeleteResult"), (doc_id, table, row))
+    from codomyrmex_coda_api.api.rows import delete_row as op
+    from codomyrmex_coda_api.models import RowDeleteResult
+
+    return Call(op.request_kwargs(doc_id, table, row), RowDeleteResult.from_dict)
 
 
 def delete_rows(doc_id: str, table: str, row_ids: list[str]) -> Call[RowsDeleteResult]:
-    body = model("RowsDelete")(row_ids=row_ids)
-    return Call("rows.delete_rows", model("RowsDeleteResult"), (doc_id, table), {"body": body})
+    from codomyrmex_coda_api.api.rows import delete_rows as op
+    from codomyrmex_coda_api.models import RowsDelete, RowsDeleteResult
+
+    return Call(op.request_kwargs(doc_id, table, body=RowsDelete(row_ids=row_ids)), RowsDeleteResult.from_dict)
 
 
 def push_button(doc_id: str, table: str, row: str, column: str) -> Call[PushButtonResult]:
-    return Call("rows.push_button", model("PushButtonResult"), (doc_id, table, row, column))
+    from codomyrmex_coda_api.api.rows import push_button as op
+    from codomyrmex_coda_api.models import PushButtonResult
+
+    return Call(op.request_kwargs(doc_id, table, row, column), PushButtonResult.from_dict)
 
 
-# Formulas and controls -------------------------------------------------------------------
+# Formulas and controls ---------------------------------------------------------------------
 
 
-def list_formulas(doc_id: str, *, limit: int | None, page_token: str | None) -> Call[FormulaList]:
-    kwargs = unset_none(limit=limit, page_token=page_token)
-    return Call("formulas.list_formulas", model("FormulaList"), (doc_id,), kwargs)
+def list_formulas(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
+    from codomyrmex_coda_api.api.formulas import list_formulas as op
+
+    return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_formula(doc_id: str, formula: str) -> Call[Formula]:
-    return Call("formulas.get_formula", model("Formula"), (doc_id, formula))
+    from codomyrmex_coda_api.api.formulas import get_formula as op
+    from codomyrmex_coda_api.models import Formula
+
+    return Call(op.request_kwargs(doc_id, formula), Formula.from_dict)
 
 
-def list_controls(doc_id: str, *, limit: int | None, page_token: str | None) -> Call[ControlList]:
-    kwargs = unset_none(limit=limit, page_token=page_token)
-    return Call("controls.list_controls", model("ControlList"), (doc_id,), kwargs)
+def list_controls(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
+    from codomyrmex_coda_api.api.controls import list_controls as op
+
+    return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_control(doc_id: str, control: str) -> Call[Control]:
-    return Call("controls.get_control", model("Control"), (doc_id, control))
+    from codomyrmex_coda_api.api.controls import get_control as op
+    from codomyrmex_coda_api.models import Control
+
+    return Call(op.request_kwargs(doc_id, control), Control.from_dict)
 
 
-# Permissions and sharing -----------------------------------------------------------------
+# Permissions and sharing -------------------------------------------------------------------
 
 
-def list_permissions(doc_id: str, *, limit: int | None, page_token: str | None) -> Call[AclList]:
-    kwargs = unset_none(limit=limit, page_token=page_token)
-    return Call("permissions.get_permissions", model("Acl"), (doc_id,), kwargs)
+def list_permissions(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
+    from codomyrmex_coda_api.api.permissions import get_permissions as op
+
+    return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def add_permission(
     doc_id: str,
     *,
-    access: str,
+    access: AccessName,
     email: str | None,
     domain: str | None,
     anyone: bool,
     suppress_email: bool | None,
 ) -> Call[AddPermissionResult]:
-    chosen = [p for p in (email is not None, domain is not None, anyone) if p]
-    if len(chosen) != 1:
-        raise CodaConfigurationError("give exactly one principal: email=, domain= or anyone=True")
-    principal_type = model("PrincipalType")
-    if email is not None:
-        principal = model("AddedEmailPrincipal")(type_=principal_type("email"), email=email)
-    elif domain is not None:
-        principal = model("AddedDomainPrincipal")(type_=principal_type("domain"), domain=domain)
-    else:
-        principal = model("AddedAnyonePrincipal")(type_=principal_type("anyone"))
-    body = model("AddPermissionRequest")(
-        **unset_none(access=model("AccessTypeNotNone")(access), principal=principal, suppress_email=suppress_email)
+    from codomyrmex_coda_api.api.permissions import add_permission as op
+    from codomyrmex_coda_api.models import (
+        AccessTypeNotNone,
+        AddedAnyonePrincipal,
+        AddedDomainPrincipal,
+        AddedEmailPrincipal,
+        AddPermissionRequest,
+        AddPermissionResult,
+        PrincipalType,
     )
-    return Call("permissions.add_permission", model("AddPermissionResult"), (doc_id,), {"body": body})
+
+    if sum((email is not None, domain is not None, anyone)) != 1:
+        raise CodaConfigurationError("add_permission: give exactly one principal: email=, domain= or anyone=True")
+    principal: AddedEmailPrincipal | AddedDomainPrincipal | AddedAnyonePrincipal
+    if email is not None:
+        principal = AddedEmailPrincipal(type_=PrincipalType.EMAIL, email=email)
+    elif domain is not None:
+        principal = AddedDomainPrincipal(type_=PrincipalType.DOMAIN, domain=domain)
+    else:
+        principal = AddedAnyonePrincipal(type_=PrincipalType.ANYONE)
+    body = AddPermissionRequest(
+        access=AccessTypeNotNone(access), principal=principal, suppress_email=_opt(suppress_email)
+    )
+    return Call(op.request_kwargs(doc_id, body=body), AddPermissionResult.from_dict)
 
 
-def delete_permission(doc_id: str, permission_id: str) -> Call[DeletePermissionResultModel]:
-    return Call("permissions.delete_permission", model("DeletePermissionResult"), (doc_id, permission_id))
+def delete_permission(doc_id: str, permission_id: str) -> Call[DeletePermissionResult]:
+    from codomyrmex_coda_api.api.permissions import delete_permission as op
+    from codomyrmex_coda_api.models import DeletePermissionResult
+
+    return Call(op.request_kwargs(doc_id, permission_id), DeletePermissionResult.from_dict)
+
+
+def search_principals(doc_id: str, query: str | None) -> Call[SearchPrincipalsResponse]:
+    from codomyrmex_coda_api.api.permissions import search_principals as op
+    from codomyrmex_coda_api.models import SearchPrincipalsResponse
+
+    return Call(op.request_kwargs(doc_id, query=_opt(query)), SearchPrincipalsResponse.from_dict)
 
 
 def sharing_metadata(doc_id: str) -> Call[AclMetadata]:
-    return Call("permissions.get_sharing_metadata", model("AclMetadata"), (doc_id,))
+    from codomyrmex_coda_api.api.permissions import get_sharing_metadata as op
+    from codomyrmex_coda_api.models import AclMetadata
+
+    return Call(op.request_kwargs(doc_id), AclMetadata.from_dict)
 
 
 def get_acl_settings(doc_id: str) -> Call[AclSettings]:
-    return Call("permissions.get_acl_settings", model("AclSettings"), (doc_id,))
+    from codomyrmex_coda_api.api.permissions import get_acl_settings as op
+    from codomyrmex_coda_api.models import AclSettings
+
+    return Call(op.request_kwargs(doc_id), AclSettings.from_dict)
 
 
 def update_acl_settings(
@@ -340,11 +572,12 @@ def update_acl_settings(
     allow_copying: bool | None,
     allow_viewers_to_request_editing: bool | None,
 ) -> Call[AclSettings]:
-    body = model("UpdateAclSettingsRequest")(
-        **unset_none(
-            allow_editors_to_change_permissions=allow_editors_to_change_permissions,
-            allow_copying=allow_copying,
-            allow_viewers_to_request_editing=allow_viewers_to_request_editing,
-        )
+    from codomyrmex_coda_api.api.permissions import update_acl_settings as op
+    from codomyrmex_coda_api.models import AclSettings, UpdateAclSettingsRequest
+
+    body = UpdateAclSettingsRequest(
+        allow_editors_to_change_permissions=_opt(allow_editors_to_change_permissions),
+        allow_copying=_opt(allow_copying),
+        allow_viewers_to_request_editing=_opt(allow_viewers_to_request_editing),
     )
-    return Call("permissions.update_acl_settings", model("AclSettings"), (doc_id,), {"body": body})
+    return Call(op.request_kwargs(doc_id, body=body), AclSettings.from_dict)

@@ -18,13 +18,26 @@ DEFAULT_BASE_URL = "https://coda.io/apis/v1"
 HttpxClientT = TypeVar("HttpxClientT", httpx.Client, httpx.AsyncClient)
 
 
+#: Seconds to establish a connection, whatever ``timeout`` is: a host that does not answer a
+#: connect fails fast (the request timeout bounds a slow answer, not a dead host).
+CONNECT_TIMEOUT = 5.0
+
+
 @dataclass(frozen=True)
 class ClientSettings:
+    """A client's resolved configuration (the token is never part of its repr)."""
+
     token: str = field(repr=False)
     base_url: str
     timeout: float
     retry: RetryPolicy
-    limiter: RateLimiter
+    rate_limits: RateLimits | None
+    token_from_env: bool
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """The process-wide limiter of this token at this base URL (see ``RateLimiter.shared``)."""
+        return RateLimiter.shared(self.token, self.base_url, self.rate_limits)
 
     @classmethod
     def resolve(
@@ -36,10 +49,16 @@ class ClientSettings:
         retry: RetryPolicy | None,
         rate_limits: RateLimits | None,
     ) -> ClientSettings:
+        """Settings from the arguments, then the environment, then Coda's defaults.
+
+        Raises:
+            CodaConfigurationError: No token, a base URL that is not http(s), a non-positive
+                timeout or a negative max_retries (the message names the argument).
+        """
         token = api_token if api_token is not None else os.environ.get(TOKEN_ENV)
         if not token or not token.strip():
             raise CodaConfigurationError(
-                f"no Coda API token: pass api_token= or set {TOKEN_ENV} (create one at coda.io/account)"
+                f"api_token: no Coda API token; pass api_token= or set {TOKEN_ENV} (create one at coda.io/account)"
             )
         base_url = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         url = httpx.URL(base_url)
@@ -54,7 +73,8 @@ class ClientSettings:
             base_url=base_url.rstrip("/"),
             timeout=timeout,
             retry=retry or RetryPolicy(max_retries=max_retries),
-            limiter=RateLimiter(rate_limits),
+            rate_limits=rate_limits,
+            token_from_env=api_token is None,
         )
 
     def httpx_client(
@@ -64,7 +84,7 @@ class ClientSettings:
         return kind(
             base_url=self.base_url,
             headers={"Authorization": f"Bearer {self.token}", "User-Agent": "codomyrmex-cloud/0.1"},
-            timeout=httpx.Timeout(self.timeout),
+            timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
             transport=transport,  # type: ignore[arg-type]
             follow_redirects=False,
         )

@@ -1,15 +1,18 @@
 """Every error the Coda client raises, in one tree::
 
     CodaError
-    ├── CodaConfigurationError        no API token, bad base URL, bad argument
-    ├── CodaAPIError                  Coda answered with an error status
-    │   ├── CodaValidationError       400, 422 (also: a malformed query, before sending)
+    ├── CodaConfigurationError        no API token, bad base URL, bad argument (also a ValueError)
+    ├── CodaClosedError               the client was used after close()
+    ├── CodaAPIError                  Coda answered with an error, or with a 2xx we cannot read
+    │   ├── CodaValidationError       400, 422; ``status_code=None`` when refused locally before
+    │   │                             sending (a malformed query, a cell value Coda cannot take)
     │   ├── CodaAuthenticationError   401
     │   ├── CodaForbiddenError        403
     │   ├── CodaNotFoundError         404
     │   ├── CodaGoneError             410
     │   ├── CodaRateLimitError        429 (``retry_after`` seconds)
-    │   └── CodaServerError           5xx
+    │   ├── CodaServerError           5xx
+    │   └── CodaResponseError         a 2xx whose body is not JSON or lacks a required field
     ├── CodaConnectionError           no answer: DNS, refused, reset
     │   └── CodaTimeoutError          no answer in time
     ├── CodaPaginationError           no next page, or the server repeated a page token
@@ -38,11 +41,15 @@ class CodaConfigurationError(CodaError, ValueError):
     """The client or a call was configured wrongly (missing token, bad argument)."""
 
 
+class CodaClosedError(CodaError):
+    """The client was used after ``close()`` (or after its ``with`` block ended)."""
+
+
 class CodaAPIError(CodaError):
-    """Coda answered with an error status.
+    """Coda answered with an error status (or a success we cannot read).
 
     Attributes:
-        status_code: The HTTP status.
+        status_code: The HTTP status; None for input refused locally before anything was sent.
         message: Coda's own message (``message`` of the error body), or the reason phrase.
         method: HTTP method of the request.
         url: URL of the request (the token is never part of it).
@@ -54,7 +61,7 @@ class CodaAPIError(CodaError):
         self,
         message: str,
         *,
-        status_code: int,
+        status_code: int | None,
         method: str = "",
         url: str = "",
         request_id: str | None = None,
@@ -68,11 +75,18 @@ class CodaAPIError(CodaError):
         self.body = body
         where = f" ({method} {url})" if method else ""
         rid = f" [request {request_id}]" if request_id else ""
-        super().__init__(f"{status_code} {message}{where}{rid}")
+        prefix = f"{status_code} " if status_code is not None else ""
+        super().__init__(f"{prefix}{message}{where}{rid}")
 
 
 class CodaValidationError(CodaAPIError):
-    """400/422: Coda rejected the request, or the client refused to send a malformed one."""
+    """400/422: Coda rejected the request; or, with ``status_code=None``, the client refused
+    to send it (a malformed query, a cell value Coda cannot store), so nothing was sent."""
+
+
+def refused(message: str) -> CodaValidationError:
+    """A local refusal: raised before sending, so it carries no HTTP status."""
+    return CodaValidationError(message, status_code=None)
 
 
 class CodaAuthenticationError(CodaAPIError):
@@ -100,7 +114,12 @@ class CodaRateLimitError(CodaAPIError):
 
 
 class CodaServerError(CodaAPIError):
-    """5xx: Coda failed; retried automatically before this is raised."""
+    """5xx: Coda failed. 500/502/503/504 are retried first when repeating the request is safe
+    (never an insert without key columns, never a 501); this is raised once retries run out."""
+
+
+class CodaResponseError(CodaAPIError):
+    """Coda answered 2xx, but the body is not JSON or lacks a field the spec requires."""
 
 
 class CodaConnectionError(CodaError):
@@ -165,10 +184,22 @@ def error_for_status(response: httpx.Response, *, retry_after: float | None = No
     return cls(message, **common)
 
 
-def translate_transport_error(exc: httpx.TransportError, request: httpx.Request) -> CodaConnectionError:
-    """Map an httpx transport error to our tree (the caller raises it ``from exc``)."""
+def translate_transport_error(
+    exc: httpx.TransportError, request: httpx.Request, *, may_have_applied: bool = False
+) -> CodaConnectionError:
+    """Map an httpx transport error to our tree (the caller raises it ``from exc``).
+
+    ``may_have_applied``: the request reached the server and was not repeated because
+    repeating it is unsafe (an insert); the message says so, since Coda may have written it.
+    """
     kind = CodaTimeoutError if isinstance(exc, httpx.TimeoutException) else CodaConnectionError
-    return kind(f"{type(exc).__name__} for {request.method} {request.url}: {exc}")
+    message = f"{type(exc).__name__} for {request.method} {request.url}: {exc}"
+    if may_have_applied:
+        message += (
+            "; the request was sent and not repeated (repeating an insert would duplicate rows), "
+            "so Coda may already have written it: check the table before retrying"
+        )
+    return kind(message)
 
 
 class CodaPartialWriteError(CodaMutationError):

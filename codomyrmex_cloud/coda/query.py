@@ -3,21 +3,32 @@ form, and ``where={"Column": value}``, all turned into the one string Coda accep
 
 Coda filters rows on a single column per request, by exact value; the value is JSON (a
 string must be quoted), and a column *name* must be quoted to be told apart from an id.
-Anything else is refused here with :class:`CodaValidationError`, before a request is sent.
+Anything else is refused here with :class:`CodaValidationError` (``status_code=None``: the
+refusal is local), before a request is sent.
+
+Column ids go unquoted, names quoted. Coda's ids are ``c-`` and letters or digits (the spec's
+example is ``c-tuVwxYz``; real ids have ten); only a key of that exact shape is taken for an id.
+A *name* of that shape is ambiguous: quote it yourself in ``query='"c-abcdefg":1'``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 import math
 import re
 from collections.abc import Mapping
+from typing import TypeAlias
 
-from codomyrmex_cloud.coda.errors import CodaValidationError
+from codomyrmex_cloud.coda.cells import filter_json
+from codomyrmex_cloud.coda.errors import CodaValidationError, refused
 
-JSONScalar = str | int | float | bool | None
+JSONScalar: TypeAlias = str | int | float | bool | None
+#: What ``where=`` matches a column on: a JSON scalar, or a date/time/Decimal (sent as text).
+FilterValue: TypeAlias = str | int | float | bool | dt.date | dt.datetime | dt.time | decimal.Decimal | None
 
-_COLUMN_ID = re.compile(r"^c-[A-Za-z0-9_-]+$")
+COLUMN_ID = re.compile(r"^c-[A-Za-z0-9]{6,}$")
 _QUERY = re.compile(
     r"""^\s*(?P<column>"(?:[^"\\]|\\.)*"|[^"=:]+?)\s*(?P<op>==?|:)\s*(?P<value>.+?)\s*$""",
     re.DOTALL,
@@ -25,20 +36,28 @@ _QUERY = re.compile(
 
 
 def _invalid(message: str) -> CodaValidationError:
-    return CodaValidationError(message, status_code=400)
+    return refused(message)
 
 
-def format_condition(column: str, value: JSONScalar) -> str:
-    """``column`` (id or name) equals ``value``, in Coda's query syntax."""
-    if not column.strip():
-        raise _invalid("a query needs a column id or name")
+def format_condition(column: str, value: JSONScalar, *, quoted: bool | None = None) -> str:
+    """``column`` (id or name) equals ``value``, in Coda's query syntax.
+
+    Args:
+        column: A column id (``c-AbCdEfGhIj``) or name.
+        value: The exact value to match.
+        quoted: True sends ``column`` as a name whatever its shape; None decides by shape.
+    """
+    if not isinstance(column, str) or not column.strip():
+        raise _invalid(f"query: the column must be a non-empty id or name, got {column!r}")
     if isinstance(value, float) and math.isnan(value):  # NaN has no JSON form
-        raise _invalid(f"cannot filter {column!r} on NaN")
-    col = column if _COLUMN_ID.match(column) else json.dumps(column)
-    return f"{col}:{json.dumps(value)}"
+        raise _invalid(f"query: cannot filter column {column!r} on NaN")
+    if not isinstance(value, str | int | float | bool | None):
+        raise _invalid(f"query: column {column!r} must be matched to a JSON scalar, got {type(value).__name__}")
+    is_id = not quoted and COLUMN_ID.match(column) is not None
+    return f"{column if is_id else json.dumps(column)}:{json.dumps(value)}"
 
 
-def build_query(query: str | None = None, where: Mapping[str, JSONScalar] | None = None) -> str | None:
+def build_query(query: str | None = None, where: Mapping[str, FilterValue] | None = None) -> str | None:
     """Return the query string to send, or None for no filter.
 
     Args:
@@ -50,23 +69,26 @@ def build_query(query: str | None = None, where: Mapping[str, JSONScalar] | None
             not JSON (write ``Status = "Active"``, not ``Status = Active``).
     """
     if query is not None and where:
-        raise _invalid("pass either query= or where=, not both")
+        raise _invalid("query/where: pass either query= or where=, not both")
     if where:
         if len(where) != 1:
-            raise _invalid(f"Coda filters rows on one column per request; where= has {len(where)}")
+            raise _invalid(f"where: Coda filters rows on one column per request; where= has {len(where)}")
         ((column, value),) = where.items()
-        return format_condition(column, value)
+        return format_condition(column, filter_json(column, value))
     if query is None or not query.strip():
         return None
     match = _QUERY.match(query)
     if match is None:
-        raise _invalid(f"malformed query {query!r}: expected <column>:<json value> or Column = value")
+        raise _invalid(f"query: malformed query {query!r}: expected <column>:<json value> or Column = value")
     raw_column, raw_value = match.group("column"), match.group("value")
-    column = json.loads(raw_column) if raw_column.startswith('"') else raw_column.strip()
+    quoted = raw_column.startswith('"')
+    column = json.loads(raw_column) if quoted else raw_column.strip()
     try:
         value = json.loads(raw_value)
     except ValueError:
-        raise _invalid(f"malformed query {query!r}: the value {raw_value!r} is not JSON (quote strings)") from None
+        raise _invalid(
+            f"query: malformed query {query!r}: the value {raw_value!r} is not JSON (quote strings)"
+        ) from None
     if isinstance(value, list | dict):
-        raise _invalid(f"malformed query {query!r}: Coda matches a single value, not {type(value).__name__}")
-    return format_condition(column, value)
+        raise _invalid(f"query: malformed query {query!r}: Coda matches a single value, not {type(value).__name__}")
+    return format_condition(column, value, quoted=quoted or None)

@@ -12,12 +12,17 @@ listing docs                 4 requests per 6 seconds
 Each limit is a sliding window. :meth:`RateLimiter.reserve` books the earliest instant at
 which a request may go out in every window that applies to it and returns how long to wait;
 booking is under a ``threading.Lock`` and never sleeps, so the same limiter serves the sync
-client (which sleeps with ``time.sleep``) and the async client (``asyncio.sleep``), and every
-thread or task using one client shares one budget.
+client (which sleeps with ``time.sleep``) and the async client (``asyncio.sleep``).
+
+The budget is Coda's, per token: :meth:`RateLimiter.shared` hands every client of one process
+with the same token, base URL and limits the same limiter, so two clients (sync or async, in
+any threads) cannot together exceed what one may send. A forked child starts with fresh ones.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import threading
 import time
@@ -30,6 +35,8 @@ import httpx
 
 
 class RequestKind(StrEnum):
+    """The budgets Coda counts a request against."""
+
     READ = "read"
     WRITE = "write"
     DOC_CONTENT_WRITE = "doc_content_write"
@@ -68,9 +75,11 @@ class RateLimits:
 
     @classmethod
     def disabled(cls) -> RateLimits:
+        """Limits that let every request go at once (client-side limiting off)."""
         return cls(enabled=False)
 
     def limit_for(self, kind: RequestKind) -> Limit:
+        """The limit of one kind of request."""
         return {
             RequestKind.READ: self.read,
             RequestKind.WRITE: self.write,
@@ -104,6 +113,16 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._booked: dict[RequestKind, deque[float]] = {kind: deque() for kind in RequestKind}
 
+    @classmethod
+    def shared(cls, token: str, base_url: str, limits: RateLimits | None) -> RateLimiter:
+        """The process-wide limiter of ``token`` at ``base_url`` with ``limits``."""
+        key = (hashlib.sha256(token.encode()).hexdigest(), base_url, limits or RateLimits())
+        with _SHARED_LOCK:
+            limiter = _SHARED.get(key)
+            if limiter is None:
+                limiter = _SHARED[key] = cls(limits)
+            return limiter
+
     def reserve(self, request: httpx.Request) -> float:
         """Book ``request`` and return the seconds to wait before sending it."""
         if not self.limits.enabled:
@@ -127,3 +146,18 @@ class RateLimiter:
                 while len(booked) > self.limits.limit_for(kind).requests:
                     booked.popleft()
             return start - now
+
+
+# (sha256 of the token, base URL, limits) -> limiter; the token itself is never kept here.
+_SHARED: dict[tuple[str, str, RateLimits], RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def _forget_after_fork() -> None:
+    # A child must not inherit a lock held by another thread of the parent at fork time.
+    global _SHARED_LOCK  # noqa: PLW0603 - replacing the lock is the point
+    _SHARED_LOCK = threading.Lock()
+    _SHARED.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)

@@ -1,10 +1,14 @@
 """Retry policy for Coda requests: what is retried, how long to wait, and when never to repeat.
 
-All retry decisions live here (one predicate, :meth:`RetryPolicy.delay_for`); the sync and
-async transports only sleep for what it returns.
+All retry decisions live here (one predicate, :meth:`RetryPolicy.delay_for`, and the state of
+one request across attempts, :class:`Attempts`); the sync and async transports only sleep for
+what they return.
 
-- Retried statuses: 429 and 5xx other than 501 (anthropic-sdk-python ``_should_retry`` and
-  botocore retry the same family). 429 honours ``Retry-After`` in seconds or as an HTTP date.
+- Retried statuses: 429, 500, 502, 503 and 504 (:data:`RETRY_STATUSES`; anthropic-sdk-python's
+  ``_should_retry`` and botocore's standard mode retry the same family). 429 honours
+  ``Retry-After`` in seconds or as an HTTP date, capped at ``backoff_max``.
+- Connection errors and timeouts: at most ``max_connection_retries`` (2) retries, so a server
+  that is down fails fast (connection refused: about 1.5 s with the defaults).
 - Backoff: exponential with full jitter (botocore ``standard`` mode): ``uniform(0, min(cap,
   base * 2**attempt))``, so many clients that failed together do not retry together.
 - Replay safety: a request the server may already have applied (it reached the server: a
@@ -25,6 +29,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from codomyrmex_cloud.coda.errors import error_for_status, translate_transport_error
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 
@@ -34,15 +40,18 @@ class RetryPolicy:
     """How the Coda client retries.
 
     Attributes:
-        max_retries: Retries after the first attempt (0 disables retrying).
+        max_retries: Retries after the first attempt for 429 and 5xx (0 disables retrying).
+        max_connection_retries: Retries after a connection error or timeout (never more than
+            ``max_retries``).
         backoff_base: Seconds of the first backoff ceiling; doubles every attempt.
         backoff_max: Ceiling of any single backoff, and of an honoured ``Retry-After``.
         jitter: Source of jitter in [0, 1) (inject ``random.Random(seed).random`` in tests).
     """
 
     max_retries: int = 5
+    max_connection_retries: int = 2
     backoff_base: float = 0.5
-    backoff_max: float = 60.0
+    backoff_max: float = 30.0
     jitter: Callable[[], float] = field(default=random.random, compare=False)
 
     def backoff(self, attempt: int) -> float:
@@ -78,6 +87,8 @@ class RetryPolicy:
                 hinted = parse_retry_after(response.headers.get("retry-after"), now=now)
                 return min(self.backoff_max, hinted) if hinted is not None else self.backoff(attempt)
             return self.backoff(attempt) if is_replay_safe(request) else None
+        if attempt >= min(self.max_retries, self.max_connection_retries):
+            return None
         if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
             return self.backoff(attempt)  # never reached the server
         if isinstance(error, httpx.TransportError) and is_replay_safe(request):
@@ -114,3 +125,37 @@ def is_replay_safe(request: httpx.Request) -> bool:
             return False
         return bool(isinstance(body, dict) and body.get("keyColumns"))
     return False
+
+
+@dataclass
+class Attempts:
+    """The state of one logical request across its attempts (shared by both transports)."""
+
+    request: httpx.Request
+    policy: RetryPolicy
+    attempt: int = 0
+
+    def after_response(self, response: httpx.Response) -> float | None:
+        """Delay before retrying, or None when ``response`` is the answer."""
+        delay = self.policy.delay_for(self.request, self.attempt, response=response)
+        if delay is not None:
+            self.attempt += 1
+        return delay
+
+    def after_error(self, error: httpx.TransportError) -> float:
+        """Delay before retrying; raises our connection error when the error must stand."""
+        delay = self.policy.delay_for(self.request, self.attempt, error=error)
+        if delay is None:
+            reached = not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+            unsafe = reached and not is_replay_safe(self.request)
+            raise translate_transport_error(error, self.request, may_have_applied=unsafe) from error
+        self.attempt += 1
+        return delay
+
+    def finish(self, response: httpx.Response) -> httpx.Response:
+        """Return a success response, or raise the mapped error for an error status."""
+        if response.is_success:
+            return response
+        response.request = self.request  # httpx sets it only after the transport returns
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        raise error_for_status(response, retry_after=retry_after)

@@ -34,7 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
-from codomyrmex_cloud.coda.ratelimit import RateLimits, RequestKind, classify
+from codomyrmex_cloud.testing.coda_limits import FakeLimits
 from codomyrmex_cloud.testing.coda_state import (
     JSON,
     DocState,
@@ -57,7 +57,7 @@ class _Error(Exception):
 @dataclass
 class Reply:
     status: int
-    body: JSON
+    body: JSON | str
     headers: dict[str, str]
 
 
@@ -95,13 +95,16 @@ class FakeCoda:
         self,
         *,
         token: str = "test-token",
-        rate_limits: RateLimits | None = None,
+        rate_limits: FakeLimits | None = None,
         mutation_polls: int = 0,
         clock: Callable[[], float] = time.monotonic,
         max_page_size: int = 500,
+        latency: float = 0.0,
     ) -> None:
         self.token = token
-        self.rate_limits = rate_limits or RateLimits(margin=0.0)
+        self.rate_limits = rate_limits or FakeLimits()
+        #: Seconds the loopback server waits before answering each request (a network's round trip).
+        self.latency = latency
         self.mutation_polls = mutation_polls
         self.max_page_size = max_page_size
         self._clock = clock
@@ -109,7 +112,8 @@ class FakeCoda:
         self.docs: dict[str, DocState] = {}
         self.deleted_docs: set[str] = set()
         self._mutations: dict[str, int] = {}  # request id -> status polls until completed
-        self._windows: dict[RequestKind, deque[float]] = {k: deque() for k in RequestKind}
+        self._windows: dict[str, deque[float]] = {}
+        self._exports: dict[str, tuple[str, str]] = {}  # export request id -> (content, format)
         self._faults: list[_Fault] = []
         self.log: list[tuple[str, str, int]] = []  # (method, path, status) of every request
         self.api_root = self.BASE_URL
@@ -154,6 +158,8 @@ class FakeCoda:
 
         def handler(request: httpx.Request) -> httpx.Response:
             reply = self.handle(request.method, str(request.url), dict(request.headers), request.content)
+            if isinstance(reply.body, str):
+                return httpx.Response(reply.status, text=reply.body, headers=reply.headers)
             return httpx.Response(reply.status, json=reply.body, headers=reply.headers)
 
         return httpx.MockTransport(handler)
@@ -165,6 +171,10 @@ class FakeCoda:
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         lower = {k.lower(): v for k, v in headers.items()}
         with self._lock:
+            blob = self.download(parts.path)
+            if blob is not None:
+                self.log.append((method.upper(), parts.path, blob.status))
+                return blob
             try:
                 reply = self._dispatch(method.upper(), path, query, lower, body)
             except _Error as exc:
@@ -213,17 +223,16 @@ class FakeCoda:
         if not self.rate_limits.enabled:
             return
         now = self._clock()
-        kinds = classify(method, path)
-        for kind in kinds:
-            limit = self.rate_limits.limit_for(kind)
-            window = self._windows[kind]
+        windows = self.rate_limits.windows_for(method, path)
+        for name, limit in windows.items():
+            window = self._windows.setdefault(name, deque())
             while window and window[0] <= now - limit.seconds:
                 window.popleft()
             if len(window) >= limit.requests:
                 wait = window[0] + limit.seconds - now
                 raise _Error(429, "Too many requests.", {"retry-after": f"{max(wait, 0.001):.3f}"})
-        for kind in kinds:
-            self._windows[kind].append(now)
+        for name in windows:
+            self._windows[name].append(now)
 
     # Helpers ----------------------------------------------------------------------------
 
@@ -385,6 +394,52 @@ class FakeCoda:
             raise _Error(404, "Page not found.")
         doc.pages.remove(found)
         return 202, {"requestId": self._mutation(), "id": found.id}
+
+    @route("POST", "/docs/{doc_id}/pages/{page}/export")
+    def begin_page_export(self, doc_id: str, page: str, body: JSON, **_: Any) -> tuple[int, JSON]:
+        doc = self._doc(doc_id)
+        found = doc.page(unquote(page))
+        if found is None:
+            raise _Error(404, "Page not found.")
+        output = body.get("outputFormat")
+        if output not in ("html", "markdown"):
+            raise _Error(400, "outputFormat must be html or markdown.")
+        content = found.content if output == "markdown" else f"<p>{found.content}</p>"
+        request_id = new_id("export-")
+        self._exports[request_id] = (content, output)
+        href = f"{self.api_root}/docs/{doc.id}/pages/{found.id}/export/{request_id}"
+        return 202, {"id": request_id, "status": "inProgress", "href": href}
+
+    @route("GET", "/docs/{doc_id}/pages/{page}/export/{request_id}")
+    def page_export_status(self, doc_id: str, page: str, request_id: str, **_: Any) -> tuple[int, JSON]:
+        doc = self._doc(doc_id)
+        found = doc.page(unquote(page))
+        if found is None or unquote(request_id) not in self._exports:
+            raise _Error(404, "Export not found.")
+        href = f"{self.api_root}/docs/{doc.id}/pages/{found.id}/export/{request_id}"
+        # Served outside the API root and without auth, like Coda's pre-signed download links.
+        link = f"{self.api_root.rsplit('/apis/', 1)[0]}/blobs/{unquote(request_id)}"
+        return 200, {"id": unquote(request_id), "status": "complete", "href": href, "downloadLink": link}
+
+    def download(self, path: str) -> Reply | None:
+        """The body of an export download link (``/blobs/{request id}``), or None for other paths."""
+        if not path.startswith("/blobs/"):
+            return None
+        exported = self._exports.get(path.rsplit("/", 1)[-1])
+        if exported is None:
+            return Reply(404, {"message": "No such export."}, {})
+        return Reply(200, exported[0], {"content-type": "text/html" if exported[1] == "html" else "text/markdown"})
+
+    @route("GET", "/docs/{doc_id}/acl/principals/search")
+    def search_principals(self, doc_id: str, query: dict[str, str], **_: Any) -> tuple[int, JSON]:
+        doc = self._doc(doc_id)
+        needle = query.get("query", "").lower()
+        users = [
+            {"name": p.principal["email"].split("@")[0], "loginId": p.principal["email"], "type": "user"}
+            for p in doc.permissions
+            if p.principal.get("type") == "email" and needle in p.principal["email"].lower()
+        ]
+        return 200, {"users": users, "groups": []}
 
     # Tables and columns -----------------------------------------------------------------
 
@@ -634,8 +689,11 @@ class FakeCoda:
         return 200, dict(doc.settings)
 
 
-def _key(values: dict[str, Any], columns: list[str]) -> str:
-    return json.dumps([values.get(c) for c in columns])
+def _key(values: dict[str, Any], columns: list[str]) -> tuple[object, ...]:
+    # A tuple of the key cells (lists and dicts as JSON text, so any cell value is hashable).
+    return tuple(
+        v if isinstance(v, str | int | float | bool | None) else json.dumps(v) for v in map(values.get, columns)
+    )
 
 
 def _json_body(body: bytes) -> JSON:
@@ -711,10 +769,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         host = self.headers.get("host", "127.0.0.1")
+        if self.fake.latency > 0:
+            time.sleep(self.fake.latency)  # the simulated network round trip, not synchronisation
         reply = self.fake.handle(self.command, f"http://{host}{self.path}", dict(self.headers.items()), body)
-        data = json.dumps(reply.body).encode()
+        data = reply.body.encode() if isinstance(reply.body, str) else json.dumps(reply.body).encode()
         self.send_response(reply.status)
-        self.send_header("content-type", "application/json")
+        if "content-type" not in reply.headers:
+            self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
         for key, value in reply.headers.items():
             self.send_header(key, value)
@@ -773,8 +834,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--token", default="test-token")
     parser.add_argument("--seed", choices=["none", "demo"], default="demo")
     parser.add_argument("--no-rate-limits", action="store_true")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="wait this long before each answer")
     args = parser.parse_args(argv)
-    fake = FakeCoda(token=args.token, rate_limits=RateLimits.disabled() if args.no_rate_limits else None)
+    fake = FakeCoda(
+        token=args.token,
+        rate_limits=FakeLimits.off() if args.no_rate_limits else None,
+        latency=args.latency_ms / 1000,
+    )
     if args.seed == "demo":
         seed_demo(fake)
     server = FakeCodaServer(fake, args.port)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from openapi import normalise as n
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "openapi"))
-import normalise as n  # noqa: E402
 
 REF = n.SCHEMA_PREFIX
 

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-import regenerate  # noqa: E402
+from scripts import regenerate
 
 
 def tiny_spec(item_schema: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from codomyrmex_cloud import (
     Row,
 )
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer, seed_demo
-from tests.conftest import TOKEN, SleepRecorder
+from tests.support.coda import TOKEN, SleepRecorder
 from tests.support.spec_validation import ValidatingTransport
 
 
@@ -72,6 +72,7 @@ def test_writes_return_mutations_that_can_be_awaited(coda: CodaClient, fake: Fak
     table = coda.doc("doc-id").table("Tasks")
     inserted = table.insert([{"Name": "Write docs", "Status": "Active"}])
     assert len(inserted.request_ids) == 1 and len(inserted.row_ids) == 1
+    assert inserted.added_row_ids == inserted.row_ids
     polls_before = sum(1 for m, p, _ in fake.log if p.startswith("/mutationStatus"))
     inserted.wait(timeout=30)
     polls = sum(1 for m, p, _ in fake.log if p.startswith("/mutationStatus")) - polls_before
@@ -81,7 +82,7 @@ def test_writes_return_mutations_that_can_be_awaited(coda: CodaClient, fake: Fak
     row.update({"Status": "Done"}, wait=True)
     assert table.row(row.id)["Status"] == "Done"
     upserted = table.upsert([{"Name": "Write docs", "Status": "Blocked"}], key_columns=["Name"], wait=True)
-    assert upserted.row_ids == ()  # matched, so updated, not added
+    assert upserted.added_row_ids == ()  # matched, so updated, not added
     assert [r["Status"] for r in table.rows(where={"Name": "Write docs"})] == ["Blocked"]
     row.delete(wait=True)
     with pytest.raises(CodaNotFoundError):
@@ -105,7 +106,8 @@ def test_wait_times_out_with_a_mutation_error(server: FakeCodaServer, fake: Fake
 def test_pages_create_update_delete(coda: CodaClient, fake: FakeCoda) -> None:
     seeded = seed_demo(fake)
     created = coda.create_page(seeded.id, "Launch", subtitle="Q3", markdown="# Plan", wait=True)
-    page_id = created.row_ids[0]
+    page_id = created.page_id
+    assert page_id is not None and created.row_ids == ()
     assert coda.get_page(seeded.id, page_id).name == "Launch"
     assert seeded.page(page_id) is not None and seeded.page(page_id).content == "# Plan"  # type: ignore[union-attr]
     coda.update_page(seeded.id, page_id, name="Launch v2", html="<p>more</p>", wait=True)
@@ -117,8 +119,8 @@ def test_pages_create_update_delete(coda: CodaClient, fake: FakeCoda) -> None:
 
 def test_docs_create_update_delete_then_gone(coda: CodaClient) -> None:
     doc = coda.create_doc("Scratch")
-    coda.update_doc(doc.id, title="Scratch 2")
-    assert coda.get_doc(doc.id).name == "Scratch 2"
+    updated = coda.update_doc(doc.id, title="Scratch 2")
+    assert updated.name == "Scratch 2" and coda.get_doc(doc.id).name == "Scratch 2"
     coda.delete_doc(doc.id)
     with pytest.raises(CodaGoneError):
         coda.get_doc(doc.id)
@@ -216,7 +218,7 @@ def test_many_rows_iterate_lazily_across_pages(coda: CodaClient, fake: FakeCoda)
     for i in range(2500):
         table.add_row({"Name": f"r{i}", "N": i})
     before = len(fake.log)
-    rows = coda.doc(doc.id).table("Numbers").rows(limit=100)
+    rows = coda.doc(doc.id).table("Numbers").rows(page_size=100)
     fetched = len(fake.log) - before  # get_table + the first page
     assert len(rows.items) == 100 and rows.has_next_page()
     iterator = iter(rows)

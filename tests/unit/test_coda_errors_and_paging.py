@@ -145,9 +145,10 @@ def test_bad_arguments_are_refused_before_sending() -> None:
     client = client_for(httpx.MockTransport(record))
     with pytest.raises(CodaConfigurationError):
         client.insert_rows("d", "t", [{}])
-    with pytest.raises(CodaConfigurationError):
+    with pytest.raises(CodaValidationError, match="column 'Name'") as nested:
         # mypy refuses this too; the runtime check is for callers without a type checker
         client.insert_rows("d", "t", [{"Name": "ok"}, {"Name": {"nested": 1}}])  # type: ignore[dict-item]
+    assert nested.value.status_code is None  # refused locally, not a 400 from Coda
     with pytest.raises(CodaConfigurationError):
         client.upsert_rows("d", "t", [{"Name": "x"}], key_columns=[])
     with pytest.raises(CodaValidationError):
@@ -178,14 +179,16 @@ def test_newer_api_fields_and_enum_values_reach_the_caller() -> None:
 
 
 def test_bulk_writes_split_by_rows_and_by_bytes() -> None:
-    from codomyrmex_cloud.coda.ops import MAX_ROWS_PER_WRITE, MAX_WRITE_BYTES, batches, id_batches, row_edit
+    import json
 
-    small = [row_edit({"Name": f"r{i}"}) for i in range(1201)]
+    from codomyrmex_cloud.coda.bulk import MAX_ROWS_PER_WRITE, MAX_WRITE_BYTES, batches, id_batches, row_json
+
+    small = [row_json({"Name": f"r{i}"}) for i in range(1201)]
     assert [len(b) for b in batches(small)] == [MAX_ROWS_PER_WRITE, MAX_ROWS_PER_WRITE, 201]
-    wide = [row_edit({"Blob": "x" * 100_000}) for _ in range(50)]
+    wide = [row_json({"Blob": "x" * 100_000}) for _ in range(50)]
     split = list(batches(wide))
     assert sum(len(b) for b in split) == 50 and len(split) > 2
-    assert all(sum(len(str(e.to_dict())) for e in b) <= MAX_WRITE_BYTES for b in split)
-    with pytest.raises(CodaConfigurationError, match="request size"):
-        list(batches([row_edit({"Huge": "x" * (MAX_WRITE_BYTES + 1)})]))
+    assert all(len(json.dumps({"rows": b})) <= MAX_WRITE_BYTES for b in split)
+    with pytest.raises(CodaValidationError, match="request size"):
+        list(batches([row_json({"Huge": "x" * (MAX_WRITE_BYTES + 1)})]))
     assert [len(b) for b in id_batches([f"i-{n}" for n in range(1001)])] == [500, 500, 1]

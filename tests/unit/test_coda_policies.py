@@ -162,7 +162,10 @@ def test_query_forms(query: str, expected: str) -> None:
 
 def test_where_builds_a_quoted_query() -> None:
     assert build_query(where={"Status": 'He said "hi"'}) == '"Status":"He said \\"hi\\""'
-    assert build_query(where={"c-abc": 3}) == "c-abc:3"
+    assert build_query(where={"c-abcdef1": 3}) == "c-abcdef1:3"  # a column id: unquoted
+    assert build_query(where={"c-rate": 3}) == '"c-rate":3'  # too short for an id: a name
+    assert build_query(where={"c-my column": 3}) == '"c-my column":3'
+    assert build_query('"c-abcdef1" = 1') == '"c-abcdef1":1'  # quoted by the caller: a name
     assert build_query() is None
 
 
@@ -171,8 +174,9 @@ def test_where_builds_a_quoted_query() -> None:
     ["Status = Active", "no operator here", '= "x"', 'Status = ["a"]', 'Status = {"a": 1}'],
 )
 def test_malformed_queries_are_validation_errors(bad: str) -> None:
-    with pytest.raises(CodaValidationError, match=r"malformed query|needs a column"):
+    with pytest.raises(CodaValidationError, match=r"^query: (malformed query|the column)") as caught:
         build_query(bad)
+    assert caught.value.status_code is None
 
 
 def test_where_with_several_columns_or_both_forms_is_refused() -> None:

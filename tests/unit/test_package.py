@@ -28,8 +28,21 @@ def test_the_alias_hands_out_the_same_objects() -> None:
         assert getattr(codomyrmex.cloud, name) is getattr(codomyrmex_cloud, name), name
 
 
-def test_the_lazy_map_and_all_agree() -> None:
+def test_the_lazy_map_all_and_the_type_checking_imports_agree() -> None:
+    import ast
+    from pathlib import Path
+
     assert codomyrmex_cloud.__all__ == ["__version__", *codomyrmex_cloud._EXPORTS]
+    tree = ast.parse(Path(codomyrmex_cloud.__file__).read_text())
+    checked = next(n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING")
+    imported = {
+        alias.name: node.module
+        for node in checked.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.asname == alias.name  # the explicit re-export form
+    }
+    assert imported == codomyrmex_cloud._EXPORTS
 
 
 def test_every_public_name_resolves() -> None:

@@ -1,0 +1,59 @@
+"""``AsyncCodaTransport``: adds Coda's rate limits, retries and error mapping to any request.
+
+It wraps the real transport inside the httpx client that the generated client uses, so every
+operation of the spec, whether the façade covers it or not, is limited, retried and raises
+our exceptions. The decisions are :class:`~codomyrmex_cloud.coda.retry.Attempts`'; this class
+only sends and sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from codomyrmex_cloud.coda.ratelimit import RateLimiter
+from codomyrmex_cloud.coda.retry import Attempts, RetryPolicy
+from codomyrmex_cloud.coda.waiting import AsyncSleepFn
+
+
+class AsyncCodaTransport(httpx.AsyncBaseTransport):
+    """Rate limit -> send -> retry -> map errors, around ``inner``."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        *,
+        limiter: RateLimiter,
+        policy: RetryPolicy,
+        sleep: AsyncSleepFn = asyncio.sleep,
+    ) -> None:
+        self._inner = inner
+        self._limiter = limiter
+        self._policy = policy
+        self._sleep = sleep
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` within the rate limits, retrying what is safe to retry."""
+        state = Attempts(request, self._policy)
+        while True:
+            await self._wait(self._limiter.reserve(request))
+            try:
+                response = await self._inner.handle_async_request(request)
+            except httpx.TransportError as exc:
+                await self._wait(state.after_error(exc))
+                continue
+            delay = state.after_response(response)
+            if delay is None:
+                await response.aread()
+                return state.finish(response)
+            await response.aclose()
+            await self._wait(delay)
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            await self._sleep(seconds)
+
+    async def aclose(self) -> None:
+        """Close the wrapped transport."""
+        await self._inner.aclose()
