@@ -36,7 +36,8 @@ _EXTENSIONS: Mapping[str, ExportFormat] = {
 class ByteSink(Protocol):
     """Where a writer's bytes go: a binary file, stdout's buffer, an object writer."""
 
-    def write(self, data: bytes, /) -> int | None: ...
+    def write(self, data: bytes, /) -> int | None:
+        """Write all of ``data``."""
 
 
 def format_from_name(name: str) -> ExportFormat | None:
@@ -53,9 +54,11 @@ def check_format(value: str, allowed: tuple[str, ...], argument: str) -> None:
 class RowWriter(Protocol):
     """Writes pages of rows; ``close`` finishes the file (header-only when no rows came)."""
 
-    def write_rows(self, rows: Sequence[Mapping[str, object]]) -> None: ...
+    def write_rows(self, rows: Sequence[Mapping[str, object]]) -> None:
+        """Write one page of rows (mappings of column name to cell value)."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Finish the file (a footer, a closing bracket); the sink itself stays open."""
 
 
 class CsvWriter:

@@ -13,15 +13,14 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 import click
 
 from codomyrmex_cloud.cli.errors import CredentialsMissing, ExitCode, Redactor, exit_code, hint, one_line
+from codomyrmex_cloud.coda.client import CodaClient
+from codomyrmex_cloud.coda.config import TOKEN_ENV
 from codomyrmex_cloud.storage.urls import StoreOptions, Stores
-
-if TYPE_CHECKING:
-    from codomyrmex_cloud.coda.client import CodaClient
 
 PROG = "codomyrmex-cloud"
 F = TypeVar("F", bound=Callable[..., object])
@@ -69,9 +68,6 @@ class AppState:
             CredentialsMissing: No token from ``--coda-token`` or ``CODA_API_TOKEN``.
         """
         if self._coda is None:
-            from codomyrmex_cloud.coda.client import CodaClient
-            from codomyrmex_cloud.coda.config import TOKEN_ENV
-
             token = self.coda_token or os.environ.get(TOKEN_ENV)
             if not token or not token.strip():
                 raise CredentialsMissing(

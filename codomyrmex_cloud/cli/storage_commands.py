@@ -116,9 +116,10 @@ def _print_entries(objects: Iterable[ObjectInfo], prefixes: list[str], where: St
 @click.argument("src")
 @click.argument("dst")
 @click.option("--recursive", "-r", is_flag=True, help="Copy everything under SRC into DST.")
+@click.option("--no-overwrite", is_flag=True, help="Fail (exit 5) if DST exists instead of replacing it.")
 @jobs_option
 @common_options
-def cp(src: str, dst: str, recursive: bool, jobs: int) -> None:
+def cp(src: str, dst: str, recursive: bool, no_overwrite: bool, jobs: int) -> None:
     """Copy SRC to DST: files, objects or (with -r) folders, in any direction.
 
     Cloud to cloud streams through this machine without storing the object; - reads
@@ -146,6 +147,8 @@ def cp(src: str, dst: str, recursive: bool, jobs: int) -> None:
         return
     destination = _url(dst, "DST")
     if recursive and (source.is_prefix or _is_local_dir(source) or not source.is_file):
+        if no_overwrite:
+            raise UsageProblem("--no-overwrite copies one object; it cannot be combined with --recursive")
         _copy_tree(source, destination, jobs)
         return
     source = _object_url(source, "SRC")
@@ -155,7 +158,16 @@ def cp(src: str, dst: str, recursive: bool, jobs: int) -> None:
     src_store, dst_store = _store(source), _store(target)
     info = src_store.stat(source.bucket, source.key)
     with progress_bar(posixpath.basename(source.key), unit="bytes", total=info.size, enabled=run.show_progress) as bar:
-        copy_object(src_store, source.bucket, source.key, dst_store, target.bucket, target.key, progress=bar)
+        copy_object(
+            src_store,
+            source.bucket,
+            source.key,
+            dst_store,
+            target.bucket,
+            target.key,
+            if_none_match="*" if no_overwrite else None,
+            progress=bar,
+        )
     run.say(f"copied {source} to {target}")
 
 

@@ -123,6 +123,11 @@ class ObjectWriter(io.RawIOBase):
         return self._written
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        """Queue ``data`` for the upload; blocks while the upload is behind by a few MiB.
+
+        Raises:
+            StorageError: The upload has already failed.
+        """
         if self.closed:
             raise ValueError("write to a closed ObjectWriter")
         view = bytes(data)

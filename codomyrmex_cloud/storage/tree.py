@@ -40,6 +40,7 @@ from codomyrmex_cloud.storage.errors import (
     BucketNotFoundError,
     IntegrityError,
     InvalidArgumentError,
+    PreconditionFailedError,
     StorageError,
 )
 from codomyrmex_cloud.storage.files import FileSystemStore, check_relative_key
@@ -165,6 +166,7 @@ def copy_object(
     *,
     content_type: str | None = None,
     metadata: Mapping[str, str] | None = None,
+    if_none_match: Literal["*"] | None = None,
     progress: ProgressCallback | None = None,
     chunk_size: int = CHUNK_SIZE,
 ) -> ObjectInfo:
@@ -180,6 +182,8 @@ def copy_object(
         content_type: The destination's content type; defaults to the source's (or, from
             a plain file, a guess from the key's extension).
         metadata: The destination's user metadata; defaults to the source's.
+        if_none_match: ``"*"``: only if the destination does not exist yet (the store's
+            conditional write where it has one; for a plain file, checked just before).
         progress: ``progress(bytes_done, bytes_total)`` as bytes move.
         chunk_size: Bytes read from the source per request when streaming.
 
@@ -191,9 +195,12 @@ def copy_object(
         IntegrityError: The bytes did not match the source's size or checksums, or the
             destination reports a checksum that differs from the bytes sent; nothing is
             left at the destination.
+        PreconditionFailedError: ``if_none_match="*"`` and the destination exists.
         StorageError: Any other failure of either store.
     """
-    if src_store is dst_store and content_type is None and metadata is None:
+    if if_none_match not in (None, "*"):
+        raise InvalidArgumentError('if_none_match accepts only "*"', bucket=dst_bucket, key=dst_key)
+    if src_store is dst_store and content_type is None and metadata is None and if_none_match is None:
         info = dst_store.copy(src_bucket, src_key, dst_bucket, dst_key)  # server-side
         if progress is not None:
             progress(info.size, info.size)
@@ -207,10 +214,13 @@ def copy_object(
             local_path=path,
             content_type=content_type or mimetypes.guess_type(dst_key)[0],
             metadata=metadata,
+            if_none_match=if_none_match,
             progress=progress,
         )
     if isinstance(dst_store, FileSystemStore):
         target = dst_store.path(dst_bucket, dst_key)
+        if if_none_match == "*" and target.exists():
+            raise PreconditionFailedError(f"{target} already exists", bucket=dst_bucket, key=dst_key)
         target.parent.mkdir(parents=True, exist_ok=True)
         src_store.download(src_bucket, src_key, local_path=target, progress=progress)  # atomic, verified
         return dst_store.stat(dst_bucket, dst_key)
@@ -223,6 +233,7 @@ def copy_object(
             data=full_reads(reader),
             content_type=content_type or info.content_type,
             metadata=dict(info.metadata) if metadata is None else metadata,
+            if_none_match=if_none_match,
         )
     computed = reader.digests.hexdigests()
     for algorithm, reported in written.checksums.items():
