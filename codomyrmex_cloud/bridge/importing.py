@@ -105,7 +105,8 @@ def import_rows(
         batch_rows: Rows per write call.
         wait: Wait until Coda reports every write applied.
         timeout: Seconds to wait for that.
-        progress: ``progress(rows_sent, None)`` after each batch.
+        progress: ``progress(rows_sent, None)`` after each batch, and
+            ``progress(rows, rows)`` once done.
         stores: How to open storage URLs; default: from the environment.
 
     Returns:
@@ -171,6 +172,8 @@ def import_rows(
     if wait:
         for mutation in mutations:
             mutation.wait(timeout=timeout)
+    if progress is not None:
+        progress(sent, sent)
     request_ids = tuple(rid for m in mutations for rid in m.request_ids)
     return ImportResult(
         rows=sent,

@@ -102,7 +102,12 @@ def docs(query: str | None, fmt: str | None) -> None:
     def pages() -> Iterator[list[Mapping[str, object]]]:
         for page in state().coda().list_docs(query=query).iter_pages():
             yield [
-                {"id": d.id, "name": d.name, "owner": d.model.owner, "updated": d.model.updated_at.isoformat()}
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "owner": d.model.owner,
+                    "updated": d.model.updated_at.isoformat(timespec="seconds"),
+                }
                 for d in page.items
             ]
 

@@ -126,6 +126,8 @@ def hint(exc: BaseException, code: ExitCode) -> str:
     if isinstance(exc, UsageProblem):
         return ""
     if code == ExitCode.NOT_FOUND:
+        if isinstance(exc, BucketNotFoundError):
+            return "check the name, or create it with `codomyrmex-cloud mb URL`"
         if isinstance(exc, CodaError):
             return "check the name; `coda docs` and `coda tables DOC` list what exists"
         return "check the name; `ls URL` lists what exists"

@@ -218,7 +218,8 @@ def sync(src: str, dst: str, delete: bool, dry_run: bool, jobs: int) -> None:
     """Make the folder or prefix DST hold what SRC holds, copying only what differs.
 
     An object is copied when DST lacks it, its size differs, or its size matches but a
-    checksum both sides report differs.
+    checksum both sides report differs. With --delete, an empty SRC is refused (it would
+    empty DST).
 
     \b
     Examples:
@@ -232,6 +233,9 @@ def sync(src: str, dst: str, delete: bool, dry_run: bool, jobs: int) -> None:
     src_store, dst_store = _store(source), _store(destination)
     places = (src_store, source.bucket, source.key, dst_store, destination.bucket, destination.key)
     plan = plan_sync(*places, delete=delete)
+    if plan.deletes and not plan.copies and plan.unchanged == 0:
+        # An empty SRC (often a typo) would make --delete empty DST: refuse, as rsync users expect.
+        raise UsageProblem(f"SRC {source} holds nothing; refusing to delete all of DST {destination} (check SRC)")
     if dry_run:
         for action in plan.actions:
             verb = "would copy" if action.op == "copy" else "would delete"

@@ -115,6 +115,10 @@ def test_sync_copies_only_what_changed(cli: CLI, workdir: Path, buckets: dict[st
     assert cli.run("sync", f"{s3}/mirror", f"{az}/mirror").lines() == ["0 copied, 0 deleted, 4 unchanged"]
     cli.run("sync", f"{az}/mirror", "down")
     assert read_tree(workdir / "down") == read_tree(workdir / "src")
+    # A mistyped, empty SRC must not empty DST.
+    refused = cli.run("sync", f"{az}/mirrror", "down", "--delete", expect=2)
+    assert "refusing to delete all of DST" in refused.stderr
+    assert read_tree(workdir / "down") == read_tree(workdir / "src")
 
 
 def test_rm_mv_and_no_overwrite(cli: CLI, workdir: Path, buckets: dict[str, str]) -> None:
