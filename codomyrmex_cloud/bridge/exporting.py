@@ -16,7 +16,8 @@ from codomyrmex_cloud.bridge.tables import (
     row_values,
     select_pages,
 )
-from codomyrmex_cloud.coda.facade import Table
+from codomyrmex_cloud.coda._sync import Table
+from codomyrmex_cloud.coda.calls import ValueFormatName
 from codomyrmex_cloud.coda.query import JSONScalar
 from codomyrmex_cloud.storage.urls import Stores
 
@@ -63,7 +64,7 @@ def export_table(
     query: str | None = None,
     where: Mapping[str, JSONScalar] | Conditions | None = None,
     max_rows: int | None = None,
-    value_format: str | None = None,
+    value_format: ValueFormatName | None = None,
     progress: RowProgress | None = None,
     stores: Stores | None = None,
 ) -> ExportResult:

@@ -13,9 +13,8 @@ from codomyrmex_cloud.bridge.errors import BridgeError
 from codomyrmex_cloud.bridge.exporting import RowProgress
 from codomyrmex_cloud.bridge.formats import ImportFormat, Record, check_format, format_from_name, read_csv, read_jsonl
 from codomyrmex_cloud.bridge.tables import is_calculated, list_columns
+from codomyrmex_cloud.coda._sync import Column, Mutation, Table
 from codomyrmex_cloud.coda.errors import CodaError
-from codomyrmex_cloud.coda.facade import Column, Table
-from codomyrmex_cloud.coda.mutations import Mutation
 from codomyrmex_cloud.storage.urls import Stores
 
 #: Rows handed to one ``insert``/``upsert`` call (which splits them into requests by

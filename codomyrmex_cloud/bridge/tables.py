@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from codomyrmex_cloud.bridge.cells import cell_json, cell_text
 from codomyrmex_cloud.bridge.errors import BridgeError
-from codomyrmex_cloud.coda.client import CodaClient
+from codomyrmex_cloud.coda._sync import CodaClient, Column, Doc, Row, Table
+from codomyrmex_cloud.coda.calls import ValueFormatName
 from codomyrmex_cloud.coda.errors import CodaNotFoundError
-from codomyrmex_cloud.coda.facade import Column, Doc, Row, Table
 from codomyrmex_cloud.coda.query import JSONScalar
 
 #: What a doc id looks like (Coda's are 10 characters of letters, digits, ``-`` and ``_``).
@@ -75,17 +75,17 @@ def list_columns(table: Table) -> list[Column]:
 
 def column_type(column: Column) -> str:
     """The column's format type (``text``, ``number``, ``checkbox`` ...)."""
-    return str(column.model.format_.type_)
+    return str(column.format.type_)
 
 
 def is_calculated(column: Column) -> bool:
     """True for a formula column (Coda refuses writes to it)."""
-    return column.model.calculated is True
+    return column.calculated
 
 
 def row_values(row: Row) -> Mapping[str, object]:
     """A row's cells keyed by column name."""
-    return row.values
+    return row.to_dict()
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class RowSelection:
     query: str | None = None
     where: Conditions = ()
     max_rows: int | None = None
-    value_format: str | None = None
+    value_format: ValueFormatName | None = None
 
     def __post_init__(self) -> None:
         if self.max_rows is not None and self.max_rows < 0:

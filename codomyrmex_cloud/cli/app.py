@@ -18,7 +18,7 @@ from typing import NoReturn, TypeVar
 import click
 
 from codomyrmex_cloud.cli.errors import CredentialsMissing, ExitCode, Redactor, exit_code, hint, one_line
-from codomyrmex_cloud.coda.client import CodaClient
+from codomyrmex_cloud.coda._sync import CodaClient
 from codomyrmex_cloud.coda.config import TOKEN_ENV
 from codomyrmex_cloud.storage.urls import StoreOptions, Stores
 

@@ -28,11 +28,12 @@ from codomyrmex_cloud.bridge.tables import (
 from codomyrmex_cloud.cli.app import TrackedGroup, common_options, state
 from codomyrmex_cloud.cli.errors import UsageProblem
 from codomyrmex_cloud.cli.output import default_format, print_records, progress_bar
-from codomyrmex_cloud.coda.facade import Table
+from codomyrmex_cloud.coda._sync import Table
+from codomyrmex_cloud.coda.calls import ValueFormatName
 from codomyrmex_cloud.coda.query import JSONScalar
 
 FORMATS = click.Choice(get_args(RowsFormat))
-VALUE_FORMATS = click.Choice(["simple", "simpleWithArrays", "rich"])
+VALUE_FORMATS = click.Choice(get_args(ValueFormatName))
 
 
 def parse_condition(text: str) -> tuple[str, JSONScalar]:
@@ -160,7 +161,7 @@ def rows(
     query: str | None,
     max_rows: int | None,
     fmt: str | None,
-    value_format: str | None,
+    value_format: ValueFormatName | None,
 ) -> None:
     """Rows of TABLE, keyed by column name; rich values as text (table, csv) or JSON."""
     conditions = _conditions(where)
@@ -194,7 +195,7 @@ def export(
     where: tuple[str, ...],
     query: str | None,
     max_rows: int | None,
-    value_format: str | None,
+    value_format: ValueFormatName | None,
 ) -> None:
     """Stream TABLE page by page into DEST: a path, a storage URL, or - for stdout.
 

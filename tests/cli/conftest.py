@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from codomyrmex_cloud import AzureBlobClient, GCSClient, ObjectStore, RateLimits, S3Client
+from codomyrmex_cloud import AzureBlobClient, GCSClient, ObjectStore, S3Client
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer, seed_demo
+from codomyrmex_cloud.testing.coda_limits import FakeLimits
 from codomyrmex_cloud.testing.emulators import Emulator, start_seaweedfs
 from tests.support.cli import CLI
 
@@ -30,7 +31,7 @@ def coda_fake() -> FakeCoda:
     # Coda's limits are enforced by the client in each process (tested in the Coda suite);
     # here every command is a new process, and looking a doc up by name lists docs, which
     # Coda allows 4 times in 6 s: the fake's own enforcement would make these tests wait.
-    fake = FakeCoda(token=CODA_TOKEN, mutation_polls=1, rate_limits=RateLimits.disabled())
+    fake = FakeCoda(token=CODA_TOKEN, mutation_polls=1, rate_limits=FakeLimits.off())
     seed_demo(fake)
     return fake
 

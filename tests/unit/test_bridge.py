@@ -15,13 +15,14 @@ from codomyrmex_cloud import CodaClient, CodaForbiddenError, CodaNotFoundError, 
 from codomyrmex_cloud.bridge import BridgeError, export_table, find_doc, import_rows
 from codomyrmex_cloud.bridge.cells import cell_text, writable_value
 from codomyrmex_cloud.testing import FakeCoda, seed_demo
+from codomyrmex_cloud.testing.coda_limits import FakeLimits
 
 TOKEN = "bridge-token"
 
 
 @pytest.fixture
 def fake() -> FakeCoda:
-    fake = FakeCoda(token=TOKEN, rate_limits=RateLimits.disabled())
+    fake = FakeCoda(token=TOKEN, rate_limits=FakeLimits.off())
     seed_demo(fake)
     return fake
 
@@ -70,7 +71,7 @@ def test_export_format_comes_from_the_extension(tasks: Table, tmp_path: Path) ->
 def test_a_failed_export_leaves_no_file(fake: FakeCoda, tasks: Table, tmp_path: Path) -> None:
     table = fake.docs["doc-id"].table("Tasks")
     assert table is not None
-    for i in range(60):  # several pages
+    for i in range(1100):  # several pages of the default (largest) page size
         table.add_row({"Name": f"Extra {i}", "Status": "Active"})
     fake.fail_next(403, match="/rows", skip=1)  # the second page is refused
     with pytest.raises(CodaForbiddenError):
