@@ -27,11 +27,11 @@ def tiny() -> Iterator[TinyServer]:
 
 
 @pytest.fixture
-def make_proxy(tiny: TinyServer) -> Iterator[ProxyFactory]:
+def make_proxy(tiny: TinyServer, fault_proxy: Callable[[str, FaultSchedule], FaultProxy]) -> Iterator[ProxyFactory]:
     started: list[FaultProxy] = []
 
     def make(schedule: FaultSchedule) -> FaultProxy:
-        proxy = FaultProxy(tiny.url, schedule).start()
+        proxy = fault_proxy(tiny.url, schedule)
         started.append(proxy)
         return proxy
 
@@ -254,7 +254,10 @@ def test_decisions_are_logged_without_query_strings(make_proxy: ProxyFactory, ca
         "fault-proxy seed=scripted #1 GET /bytes/5 -> http_502",
     ]
     assert [str(d) for d in proxy.decisions] == [line.removeprefix("fault-proxy ") for line in lines]
-    assert "#1 GET /bytes/5 -> http_502" in proxy.replay_note()
+    assert (
+        proxy.replay_note()
+        == "replay with FaultSchedule.seeded('scripted', 0.0): 2 requests, faults: #1 GET /bytes/5 http_502"
+    )
 
 
 def _run_seeded(proxy: FaultProxy, count: int) -> list[str]:

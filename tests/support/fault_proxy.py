@@ -419,12 +419,12 @@ class FaultProxy:
             return self._snapshot()
 
     def replay_note(self) -> str:
-        """The seed and every fault injected, for an assertion message."""
-        faulted = [str(d) for d in self.decisions if d.fault is not None]
+        """One line for an assertion message: the seed, the counts, and every fault injected."""
         stats = self.stats()
+        faulted = "; ".join(f"#{d.index} {d.request_line} {d.fault}" for d in self.decisions if d.fault is not None)
         return (
-            f"fault proxy seed={self.schedule.seed!r} rate={self.schedule.rate}: {stats.seen} requests, "
-            f"{stats.faulted} faulted:\n  " + "\n  ".join(faulted)
+            f"replay with FaultSchedule.seeded({self.schedule.seed!r}, {self.schedule.rate}): "
+            f"{stats.seen} requests, faults: {faulted or 'none'}"
         )
 
     def wait_until(self, predicate: Callable[[ProxyStats], bool], timeout: float = 10.0) -> ProxyStats:
