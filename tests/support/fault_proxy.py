@@ -272,11 +272,13 @@ class Decision:
 
 @dataclass(frozen=True)
 class ProxyStats:
-    """Counters of a proxy: requests seen, forwarded to the server, and faulted by kind."""
+    """Counters of a proxy: requests seen, forwarded to the server, faulted by kind, and
+    interim (1xx, e.g. 100 Continue) responses relayed."""
 
     seen: int
     forwarded: int
     faults: Mapping[Fault, int]
+    interim: int = 0
 
     @property
     def faulted(self) -> int:
@@ -326,6 +328,7 @@ class FaultProxy:
         self._changed = threading.Condition(self._lock)
         self._decisions: list[Decision] = []
         self._forwarded = 0
+        self._interim = 0
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -398,12 +401,17 @@ class FaultProxy:
             await self._stopping.wait()
         finally:
             server.close()
-            # Every connection task, including any accepted but not yet started.
+            # One turn of the loop first: a connection accepted just now has its handler task
+            # created but not started, and a task cancelled before it starts never runs the
+            # cleanup that closes its connection.
+            await asyncio.sleep(0)
             while others := [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]:
                 for task in others:
                     task.cancel()
                 await asyncio.gather(*others, return_exceptions=True)
             await server.wait_closed()
+            # Aborted transports close their sockets in callbacks of the next turn.
+            await asyncio.sleep(0)
 
     # Observations ------------------------------------------------------------------------
 
@@ -440,7 +448,9 @@ class FaultProxy:
 
     def _snapshot(self) -> ProxyStats:
         faults = Counter(d.fault for d in self._decisions if d.fault is not None)
-        return ProxyStats(seen=len(self._decisions), forwarded=self._forwarded, faults=dict(faults))
+        return ProxyStats(
+            seen=len(self._decisions), forwarded=self._forwarded, faults=dict(faults), interim=self._interim
+        )
 
     def _decide(self, head: _Message) -> Decision:
         with self._changed:
@@ -455,6 +465,11 @@ class FaultProxy:
     def _count_forwarded(self) -> None:
         with self._changed:
             self._forwarded += 1
+            self._changed.notify_all()
+
+    def _count_interim(self) -> None:
+        with self._changed:
+            self._interim += 1
             self._changed.notify_all()
 
     # One client connection ---------------------------------------------------------------
@@ -552,6 +567,7 @@ class FaultProxy:
                 if 100 <= response.status < 200 and response.status != 101:
                     writer.write(head)  # interim responses pass even when a fault is coming
                     await writer.drain()
+                    self._count_interim()
                     continued = continued or response.status == 100
                     continue
                 break
