@@ -88,10 +88,12 @@ class _ProtocolError(Exception):
 
 @dataclass
 class _Message:
-    """A request or response head: the start line and the headers, in order and case."""
+    """A request or response head: the start line, the headers, and the bytes as received
+    (relayed as they are: a signature may cover header whitespace)."""
 
     start_line: str
     headers: list[tuple[str, str]]
+    original: bytes
 
     @classmethod
     def parse(cls, raw: bytes) -> _Message:
@@ -106,7 +108,7 @@ class _Message:
             if not sep or not name.strip():
                 raise _ProtocolError(f"bad header line {line[:80]!r}")
             headers.append((name, value.strip()))
-        return cls(lines[0], headers)
+        return cls(lines[0], headers, raw)
 
     def get(self, name: str) -> str | None:
         name = name.lower()
@@ -117,10 +119,6 @@ class _Message:
         """Whether a comma-separated header (Connection, Transfer-Encoding) lists ``token``."""
         value = self.get(name) or ""
         return token in {part.strip().lower() for part in value.split(",")}
-
-    def raw(self) -> bytes:
-        lines = [self.start_line, *(f"{k}: {v}" for k, v in self.headers), "", ""]
-        return "\r\n".join(lines).encode("latin-1")
 
     @property
     def method(self) -> str:
@@ -552,7 +550,7 @@ class FaultProxy:
             up_reader, up_writer = await asyncio.open_connection(self.upstream_host, self.upstream_port, limit=MAX_HEAD)
             upstream.append(_Upstream(up_reader, up_writer))
         up = upstream[0]
-        up.writer.write(request.raw())
+        up.writer.write(request.original)
         self._count_forwarded()
         # The body is pumped while responses are read, so 100 Continue can be relayed
         # between the head and the body.
