@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint format typecheck regenerate check-generated bench demo clean
+.PHONY: setup test test-reliability lint format typecheck regenerate check-generated bench demo clean
 
 $(STAMP): pyproject.toml constraints.txt package.json package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ check-generated: $(STAMP)
 
 test: lint typecheck check-generated
 	$(PY) -m pytest
+
+# The reliability suites with their full counts (every seed), besides the default subsets.
+test-reliability: $(STAMP)
+	$(PY) -m pytest tests/reliability -m ''
 
 bench: $(STAMP)
 	$(PY) -m benchmarks
