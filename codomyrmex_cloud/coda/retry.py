@@ -7,8 +7,10 @@ what they return.
 - Retried statuses: 429, 500, 502, 503 and 504 (:data:`RETRY_STATUSES`; anthropic-sdk-python's
   ``_should_retry`` and botocore's standard mode retry the same family). 429 honours
   ``Retry-After`` in seconds or as an HTTP date, capped at ``backoff_max``.
-- Connection errors and timeouts: at most ``max_connection_retries`` (2) retries, so a server
-  that is down fails fast (connection refused: about 1.5 s with the defaults).
+- A refused connection or a timeout: at most ``max_connection_retries`` (2) retries, so a
+  server that is down or hung fails fast (connection refused: about 1.5 s with the defaults).
+  A connection that was made and then broke (reset, cut mid-answer) is cheap to retry and
+  has the whole ``max_retries`` budget, as a 5xx has.
 - Backoff: exponential with full jitter (botocore ``standard`` mode): ``uniform(0, min(cap,
   base * 2**attempt))``, so many clients that failed together do not retry together.
 - Replay safety: a request the server may already have applied (it reached the server: a
@@ -32,6 +34,9 @@ import httpx
 from codomyrmex_cloud.coda.errors import error_for_status, translate_transport_error
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Failures that cost a connect or read timeout each, or mean the server is down: retried at
+#: most ``max_connection_retries`` times so the worst case stays short.
+SLOW_OR_REFUSED = (httpx.ConnectError, httpx.TimeoutException)
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 
 
@@ -41,8 +46,8 @@ class RetryPolicy:
 
     Attributes:
         max_retries: Retries after the first attempt for 429 and 5xx (0 disables retrying).
-        max_connection_retries: Retries after a connection error or timeout (never more than
-            ``max_retries``).
+        max_connection_retries: Retries after a refused connection or a timeout (never more
+            than ``max_retries``); a broken connection counts against ``max_retries`` only.
         backoff_base: Seconds of the first backoff ceiling; doubles every attempt.
         backoff_max: Ceiling of any single backoff, and of an honoured ``Retry-After``.
         jitter: Source of jitter in [0, 1) (inject ``random.Random(seed).random`` in tests).
@@ -67,6 +72,7 @@ class RetryPolicy:
         response: httpx.Response | None = None,
         error: Exception | None = None,
         now: float | None = None,
+        slow_failures: int | None = None,
     ) -> float | None:
         """Seconds to wait before retrying, or ``None`` when the outcome must stand.
 
@@ -76,6 +82,8 @@ class RetryPolicy:
             response: The response, when one arrived.
             error: The transport error, when none did.
             now: Wall-clock time for ``Retry-After`` dates (defaults to ``time.time()``).
+            slow_failures: How many earlier attempts were refused or timed out (defaults to
+                ``attempt``); ``max_connection_retries`` caps these.
         """
         if attempt >= self.max_retries:
             return None
@@ -87,8 +95,10 @@ class RetryPolicy:
                 hinted = parse_retry_after(response.headers.get("retry-after"), now=now)
                 return min(self.backoff_max, hinted) if hinted is not None else self.backoff(attempt)
             return self.backoff(attempt) if is_replay_safe(request) else None
-        if attempt >= min(self.max_retries, self.max_connection_retries):
-            return None
+        if isinstance(error, SLOW_OR_REFUSED):
+            previous = attempt if slow_failures is None else slow_failures
+            if previous >= self.max_connection_retries:
+                return None
         if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
             return self.backoff(attempt)  # never reached the server
         if isinstance(error, httpx.TransportError) and is_replay_safe(request):
@@ -134,6 +144,7 @@ class Attempts:
     request: httpx.Request
     policy: RetryPolicy
     attempt: int = 0
+    slow_failures: int = 0
 
     def after_response(self, response: httpx.Response) -> float | None:
         """Delay before retrying, or None when ``response`` is the answer."""
@@ -144,7 +155,9 @@ class Attempts:
 
     def after_error(self, error: httpx.TransportError) -> float:
         """Delay before retrying; raises our connection error when the error must stand."""
-        delay = self.policy.delay_for(self.request, self.attempt, error=error)
+        delay = self.policy.delay_for(self.request, self.attempt, error=error, slow_failures=self.slow_failures)
+        if isinstance(error, SLOW_OR_REFUSED):
+            self.slow_failures += 1
         if delay is None:
             reached = not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
             unsafe = reached and not is_replay_safe(self.request)

@@ -28,8 +28,9 @@ from codomyrmex_cloud import (
     RetryPolicy,
 )
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer
+from codomyrmex_cloud.testing.coda_limits import FakeLimits
 from codomyrmex_cloud.testing.coda_state import TableState
-from tests.conftest import TOKEN, SleepRecorder
+from tests.support.coda import TOKEN, SleepRecorder
 from tests.support.fault_proxy import Fault, FaultProxy, FaultSchedule
 
 ROWS = 5000
@@ -109,7 +110,7 @@ class World:
 @pytest.fixture(scope="module")
 def coda_server() -> Iterator[FakeCodaServer]:
     """One server for the module (each test works in a doc of its own)."""
-    with FakeCodaServer(FakeCoda(token=TOKEN, rate_limits=RateLimits.disabled())) as server:
+    with FakeCodaServer(FakeCoda(token=TOKEN, rate_limits=FakeLimits.off())) as server:
         yield server
 
 

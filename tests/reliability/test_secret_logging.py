@@ -55,8 +55,8 @@ from codomyrmex_cloud.log_redaction import (
 )
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer, seed_demo
 from codomyrmex_cloud.testing.emulators import AZURITE_ACCOUNT, AZURITE_KEY, Emulator, free_port
-from tests.conftest import TOKEN
 from tests.reliability.conftest import CapturedLogs
+from tests.support.coda import TOKEN
 
 # Unit tests of the filter ------------------------------------------------------------------
 

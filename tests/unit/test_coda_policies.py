@@ -10,10 +10,10 @@ import threading
 import httpx
 import pytest
 
-from codomyrmex_cloud import CodaValidationError, Limit, RateLimits, RetryPolicy
+from codomyrmex_cloud import CodaConnectionError, CodaTimeoutError, CodaValidationError, Limit, RateLimits, RetryPolicy
 from codomyrmex_cloud.coda.query import build_query
 from codomyrmex_cloud.coda.ratelimit import RateLimiter, RequestKind, classify
-from codomyrmex_cloud.coda.retry import is_replay_safe, parse_retry_after
+from codomyrmex_cloud.coda.retry import Attempts, is_replay_safe, parse_retry_after
 
 
 def req(method: str, path: str, body: object | None = None) -> httpx.Request:
@@ -74,6 +74,23 @@ def test_connection_errors_retry_when_nothing_can_have_been_applied() -> None:
     assert policy.delay_for(insert, 0, error=httpx.ConnectError("refused")) == 0.5
     assert policy.delay_for(insert, 0, error=httpx.ReadError("reset")) is None
     assert policy.delay_for(req("GET", "/docs"), 0, error=httpx.ReadError("reset")) == 0.5
+
+
+def test_broken_connections_have_the_whole_budget_refusals_and_timeouts_two_retries() -> None:
+    """A reset costs nothing to retry; a refusal or timeout may cost a timeout each."""
+    policy = RetryPolicy(jitter=lambda: 1.0)
+    get = req("GET", "/docs")
+    state = Attempts(get, policy)
+    for _ in range(policy.max_retries):  # resets only: every retry of max_retries is made
+        state.after_error(httpx.ReadError("reset"))
+    with pytest.raises(CodaConnectionError):
+        state.after_error(httpx.ReadError("reset"))
+    state = Attempts(get, policy)
+    state.after_error(httpx.ReadError("reset"))  # a reset does not use up the connect budget
+    state.after_error(httpx.ConnectError("refused"))
+    state.after_error(httpx.ReadTimeout("slow"))
+    with pytest.raises(CodaTimeoutError):
+        state.after_error(httpx.ConnectTimeout("slow"))
 
 
 def test_replay_safety() -> None:
