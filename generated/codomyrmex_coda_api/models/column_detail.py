@@ -303,10 +303,14 @@ class ColumnDetail:
                     componentsschemas_column_format_type_15 = TimeColumnFormat.from_dict(data)
 
                     return componentsschemas_column_format_type_15
-                # A tag this spec does not list (a newer API): parse as the common base branch.
-                componentsschemas_column_format_type_12 = SimpleColumnFormat.from_dict(data)
+                # A tag this spec does not list (a newer API): parse as the common base branch; if
+                # even the base's required fields are missing, the shape-based attempts below decide.
+                try:
+                    componentsschemas_column_format_type_12 = SimpleColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_12
+                    return componentsschemas_column_format_type_12
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if isinstance(data, dict):
                 try:
                     componentsschemas_column_format_type_0 = ButtonColumnFormat.from_dict(data)

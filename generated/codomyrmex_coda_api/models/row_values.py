@@ -10,6 +10,7 @@ from attrs import field as _attrs_field
 if TYPE_CHECKING:
     from ..models.currency_value import CurrencyValue
     from ..models.image_url_value import ImageUrlValue
+    from ..models.linked_data_object import LinkedDataObject
     from ..models.person_value import PersonValue
     from ..models.row_value import RowValue
     from ..models.url_value import UrlValue
@@ -33,12 +34,24 @@ class RowValues:
         | CurrencyValue
         | float
         | ImageUrlValue
+        | LinkedDataObject
         | list[
             bool
             | CurrencyValue
             | float
             | ImageUrlValue
-            | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+            | LinkedDataObject
+            | list[
+                bool
+                | CurrencyValue
+                | float
+                | ImageUrlValue
+                | LinkedDataObject
+                | PersonValue
+                | RowValue
+                | str
+                | UrlValue
+            ]
             | PersonValue
             | RowValue
             | str
@@ -53,6 +66,7 @@ class RowValues:
     def to_dict(self) -> dict[str, Any]:
         from ..models.currency_value import CurrencyValue  # noqa: PLC0415
         from ..models.image_url_value import ImageUrlValue  # noqa: PLC0415
+        from ..models.linked_data_object import LinkedDataObject  # noqa: PLC0415
         from ..models.person_value import PersonValue  # noqa: PLC0415
         from ..models.row_value import RowValue  # noqa: PLC0415
         from ..models.url_value import UrlValue  # noqa: PLC0415
@@ -68,6 +82,8 @@ class RowValues:
             elif isinstance(prop, UrlValue):
                 field_dict[prop_name] = prop.to_dict()
             elif isinstance(prop, RowValue):
+                field_dict[prop_name] = prop.to_dict()
+            elif isinstance(prop, LinkedDataObject):
                 field_dict[prop_name] = prop.to_dict()
             elif isinstance(prop, list):
                 field_dict[prop_name] = []
@@ -92,6 +108,10 @@ class RowValues:
                             componentsschemas_cell_value_type_1_item_data.to_dict()
                         )
                     elif isinstance(componentsschemas_cell_value_type_1_item_data, RowValue):
+                        componentsschemas_cell_value_type_1_item = (
+                            componentsschemas_cell_value_type_1_item_data.to_dict()
+                        )
+                    elif isinstance(componentsschemas_cell_value_type_1_item_data, LinkedDataObject):
                         componentsschemas_cell_value_type_1_item = (
                             componentsschemas_cell_value_type_1_item_data.to_dict()
                         )
@@ -121,6 +141,12 @@ class RowValues:
                                 componentsschemas_cell_value_type_1_item_type_1_item = (
                                     componentsschemas_cell_value_type_1_item_type_1_item_data.to_dict()
                                 )
+                            elif isinstance(
+                                componentsschemas_cell_value_type_1_item_type_1_item_data, LinkedDataObject
+                            ):
+                                componentsschemas_cell_value_type_1_item_type_1_item = (
+                                    componentsschemas_cell_value_type_1_item_type_1_item_data.to_dict()
+                                )
                             else:
                                 componentsschemas_cell_value_type_1_item_type_1_item = (
                                     componentsschemas_cell_value_type_1_item_type_1_item_data
@@ -142,6 +168,7 @@ class RowValues:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.currency_value import CurrencyValue  # noqa: PLC0415
         from ..models.image_url_value import ImageUrlValue  # noqa: PLC0415
+        from ..models.linked_data_object import LinkedDataObject  # noqa: PLC0415
         from ..models.person_value import PersonValue  # noqa: PLC0415
         from ..models.row_value import RowValue  # noqa: PLC0415
         from ..models.url_value import UrlValue  # noqa: PLC0415
@@ -159,12 +186,24 @@ class RowValues:
                 | CurrencyValue
                 | float
                 | ImageUrlValue
+                | LinkedDataObject
                 | list[
                     bool
                     | CurrencyValue
                     | float
                     | ImageUrlValue
-                    | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+                    | LinkedDataObject
+                    | list[
+                        bool
+                        | CurrencyValue
+                        | float
+                        | ImageUrlValue
+                        | LinkedDataObject
+                        | PersonValue
+                        | RowValue
+                        | str
+                        | UrlValue
+                    ]
                     | PersonValue
                     | RowValue
                     | str
@@ -197,6 +236,14 @@ class RowValues:
                         componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
 
                         return componentsschemas_rich_single_value_type_5
+                    # A tag this spec does not list (a newer API): parse as the common base branch; if
+                    # even the base's required fields are missing, the shape-based attempts below decide.
+                    try:
+                        componentsschemas_rich_single_value_type_6 = LinkedDataObject.from_dict(data)
+
+                        return componentsschemas_rich_single_value_type_6
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                 if isinstance(data, dict):
                     try:
                         componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
@@ -232,6 +279,13 @@ class RowValues:
                         return componentsschemas_rich_single_value_type_5
                     except (TypeError, ValueError, AttributeError, KeyError):
                         pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_rich_single_value_type_6 = LinkedDataObject.from_dict(data)
+
+                        return componentsschemas_rich_single_value_type_6
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                 if isinstance(data, list):
                     try:
                         componentsschemas_cell_value_type_1 = []
@@ -245,11 +299,13 @@ class RowValues:
                                 | CurrencyValue
                                 | float
                                 | ImageUrlValue
+                                | LinkedDataObject
                                 | list[
                                     bool
                                     | CurrencyValue
                                     | float
                                     | ImageUrlValue
+                                    | LinkedDataObject
                                     | PersonValue
                                     | RowValue
                                     | str
@@ -282,6 +338,14 @@ class RowValues:
                                         componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
 
                                         return componentsschemas_rich_single_value_type_5
+                                    # A tag this spec does not list (a newer API): parse as the common base branch; if
+                                    # even the base's required fields are missing, the shape-based attempts below decide.
+                                    try:
+                                        componentsschemas_rich_single_value_type_6 = LinkedDataObject.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_6
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
                                 if isinstance(data, dict):
                                     try:
                                         componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
@@ -317,6 +381,13 @@ class RowValues:
                                         return componentsschemas_rich_single_value_type_5
                                     except (TypeError, ValueError, AttributeError, KeyError):
                                         pass
+                                if isinstance(data, dict):
+                                    try:
+                                        componentsschemas_rich_single_value_type_6 = LinkedDataObject.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_6
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
                                 if isinstance(data, list):
                                     try:
                                         componentsschemas_cell_value_type_1_item_type_1 = []
@@ -332,6 +403,7 @@ class RowValues:
                                                 | CurrencyValue
                                                 | float
                                                 | ImageUrlValue
+                                                | LinkedDataObject
                                                 | PersonValue
                                                 | RowValue
                                                 | str
@@ -369,6 +441,16 @@ class RowValues:
                                                         )
 
                                                         return componentsschemas_rich_single_value_type_5
+                                                    # A tag this spec does not list (a newer API): parse as the common base branch; if
+                                                    # even the base's required fields are missing, the shape-based attempts below decide.
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_6 = (
+                                                            LinkedDataObject.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_6
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
                                                 if isinstance(data, dict):
                                                     try:
                                                         componentsschemas_rich_single_value_type_1 = (
@@ -414,11 +496,21 @@ class RowValues:
                                                         return componentsschemas_rich_single_value_type_5
                                                     except (TypeError, ValueError, AttributeError, KeyError):
                                                         pass
+                                                if isinstance(data, dict):
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_6 = (
+                                                            LinkedDataObject.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_6
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
                                                 return cast(
                                                     bool
                                                     | CurrencyValue
                                                     | float
                                                     | ImageUrlValue
+                                                    | LinkedDataObject
                                                     | PersonValue
                                                     | RowValue
                                                     | str
@@ -444,11 +536,13 @@ class RowValues:
                                     | CurrencyValue
                                     | float
                                     | ImageUrlValue
+                                    | LinkedDataObject
                                     | list[
                                         bool
                                         | CurrencyValue
                                         | float
                                         | ImageUrlValue
+                                        | LinkedDataObject
                                         | PersonValue
                                         | RowValue
                                         | str
@@ -475,12 +569,24 @@ class RowValues:
                     | CurrencyValue
                     | float
                     | ImageUrlValue
+                    | LinkedDataObject
                     | list[
                         bool
                         | CurrencyValue
                         | float
                         | ImageUrlValue
-                        | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+                        | LinkedDataObject
+                        | list[
+                            bool
+                            | CurrencyValue
+                            | float
+                            | ImageUrlValue
+                            | LinkedDataObject
+                            | PersonValue
+                            | RowValue
+                            | str
+                            | UrlValue
+                        ]
                         | PersonValue
                         | RowValue
                         | str
@@ -511,12 +617,24 @@ class RowValues:
         | CurrencyValue
         | float
         | ImageUrlValue
+        | LinkedDataObject
         | list[
             bool
             | CurrencyValue
             | float
             | ImageUrlValue
-            | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+            | LinkedDataObject
+            | list[
+                bool
+                | CurrencyValue
+                | float
+                | ImageUrlValue
+                | LinkedDataObject
+                | PersonValue
+                | RowValue
+                | str
+                | UrlValue
+            ]
             | PersonValue
             | RowValue
             | str
@@ -536,12 +654,24 @@ class RowValues:
         | CurrencyValue
         | float
         | ImageUrlValue
+        | LinkedDataObject
         | list[
             bool
             | CurrencyValue
             | float
             | ImageUrlValue
-            | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+            | LinkedDataObject
+            | list[
+                bool
+                | CurrencyValue
+                | float
+                | ImageUrlValue
+                | LinkedDataObject
+                | PersonValue
+                | RowValue
+                | str
+                | UrlValue
+            ]
             | PersonValue
             | RowValue
             | str
