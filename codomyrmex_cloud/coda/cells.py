@@ -24,6 +24,7 @@ from codomyrmex_coda_api.models.image_url_value import ImageUrlValue
 from codomyrmex_coda_api.models.linked_data_object import LinkedDataObject
 from codomyrmex_coda_api.models.person_value import PersonValue
 from codomyrmex_coda_api.models.row_value import RowValue
+from codomyrmex_coda_api.models.row_values import RowValues
 from codomyrmex_coda_api.models.url_value import UrlValue
 
 from codomyrmex_cloud.coda.errors import refused
@@ -67,8 +68,6 @@ def parse_cell(raw: Any) -> CellValue:
         return raw  # type: ignore[no-any-return]
     if kind is list and all(type(item) in _SCALARS for item in raw):
         return list(raw)
-    from codomyrmex_coda_api.models.row_values import RowValues
-
     # The generated union parser lives inside RowValues.from_dict; one cell at a time here.
     # Its declared type is the spec's union, which is CellValue (LinkedDataObject included).
     return RowValues.from_dict({"v": raw}).additional_properties["v"]

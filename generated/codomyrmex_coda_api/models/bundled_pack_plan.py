@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.bundled_pack_plan_pricing import BundledPackPlanPricing
-
 
 T = TypeVar("T", bound="BundledPackPlan")
 
@@ -57,8 +53,6 @@ class BundledPackPlan:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bundled_pack_plan_pricing import BundledPackPlanPricing  # noqa: PLC0415
-
         d = dict(src_dict)
         pack_plan_id = d.pop("packPlanId")
 
@@ -93,3 +87,14 @@ class BundledPackPlan:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.bundled_pack_plan_pricing import BundledPackPlanPricing  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+BundledPackPlan.__init__.__globals__.update(
+    BundledPackPlanPricing=BundledPackPlanPricing,
+)

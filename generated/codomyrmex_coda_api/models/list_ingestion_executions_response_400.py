@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.list_ingestion_executions_response_400_coda_detail import ListIngestionExecutionsResponse400CodaDetail
-
 
 T = TypeVar("T", bound="ListIngestionExecutionsResponse400")
 
@@ -61,10 +57,6 @@ class ListIngestionExecutionsResponse400:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.list_ingestion_executions_response_400_coda_detail import (
-            ListIngestionExecutionsResponse400CodaDetail,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         status_code = d.pop("statusCode")
 
@@ -104,3 +96,14 @@ class ListIngestionExecutionsResponse400:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.list_ingestion_executions_response_400_coda_detail import ListIngestionExecutionsResponse400CodaDetail  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+ListIngestionExecutionsResponse400.__init__.__globals__.update(
+    ListIngestionExecutionsResponse400CodaDetail=ListIngestionExecutionsResponse400CodaDetail,
+)

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.publishing_category import PublishingCategory
-
 
 T = TypeVar("T", bound="ListPackCategoriesResponse")
 
@@ -43,8 +39,6 @@ class ListPackCategoriesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.publishing_category import PublishingCategory  # noqa: PLC0415
-
         d = dict(src_dict)
         categories = []
         _categories = d.pop("categories")
@@ -75,3 +69,14 @@ class ListPackCategoriesResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.publishing_category import PublishingCategory  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+ListPackCategoriesResponse.__init__.__globals__.update(
+    PublishingCategory=PublishingCategory,
+)

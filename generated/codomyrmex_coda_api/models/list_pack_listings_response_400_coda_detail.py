@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.validation_error import ValidationError
-
 
 T = TypeVar("T", bound="ListPackListingsResponse400CodaDetail")
 
@@ -45,8 +41,6 @@ class ListPackListingsResponse400CodaDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_error import ValidationError  # noqa: PLC0415
-
         d = dict(src_dict)
         _validation_errors = d.pop("validationErrors", UNSET)
         validation_errors: list[ValidationError] | Unset = UNSET
@@ -79,3 +73,14 @@ class ListPackListingsResponse400CodaDetail:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.validation_error import ValidationError  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+ListPackListingsResponse400CodaDetail.__init__.__globals__.update(
+    ValidationError=ValidationError,
+)

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pack_connection_type import PackConnectionType
-
-if TYPE_CHECKING:
-    from ..models.pack_connection_url_param_metadata_params_item import PackConnectionUrlParamMetadataParamsItem
-
 
 T = TypeVar("T", bound="PackConnectionUrlParamMetadata")
 
@@ -59,8 +55,6 @@ class PackConnectionUrlParamMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_connection_url_param_metadata_params_item import PackConnectionUrlParamMetadataParamsItem  # noqa: PLC0415
-
         d = dict(src_dict)
         type_ = PackConnectionType(d.pop("type"))
 
@@ -100,3 +94,14 @@ class PackConnectionUrlParamMetadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_connection_url_param_metadata_params_item import PackConnectionUrlParamMetadataParamsItem  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackConnectionUrlParamMetadata.__init__.__globals__.update(
+    PackConnectionUrlParamMetadataParamsItem=PackConnectionUrlParamMetadataParamsItem,
+)

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.pack_source_code_upload_info_headers import PackSourceCodeUploadInfoHeaders
-
 
 T = TypeVar("T", bound="PackSourceCodeUploadInfo")
 
@@ -53,8 +49,6 @@ class PackSourceCodeUploadInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_source_code_upload_info_headers import PackSourceCodeUploadInfoHeaders  # noqa: PLC0415
-
         d = dict(src_dict)
         upload_url = d.pop("uploadUrl")
 
@@ -86,3 +80,14 @@ class PackSourceCodeUploadInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_source_code_upload_info_headers import PackSourceCodeUploadInfoHeaders  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackSourceCodeUploadInfo.__init__.__globals__.update(
+    PackSourceCodeUploadInfoHeaders=PackSourceCodeUploadInfoHeaders,
+)

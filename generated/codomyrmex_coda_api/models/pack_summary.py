@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pack_source_code_visibility import PackSourceCodeVisibility
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.pack_image_file import PackImageFile
-    from ..models.publishing_category import PublishingCategory
-
 
 T = TypeVar("T", bound="PackSummary")
 
@@ -129,9 +124,6 @@ class PackSummary:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_image_file import PackImageFile  # noqa: PLC0415
-        from ..models.publishing_category import PublishingCategory  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -213,3 +205,16 @@ class PackSummary:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_image_file import PackImageFile  # noqa: E402
+from ..models.publishing_category import PublishingCategory  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackSummary.__init__.__globals__.update(
+    PackImageFile=PackImageFile,
+    PublishingCategory=PublishingCategory,
+)

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.pack_version import PackVersion
-    from ..models.user_summary import UserSummary
-
 
 T = TypeVar("T", bound="PackVersionList")
 
@@ -67,9 +62,6 @@ class PackVersionList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_version import PackVersion  # noqa: PLC0415
-        from ..models.user_summary import UserSummary  # noqa: PLC0415
-
         d = dict(src_dict)
         items = []
         _items = d.pop("items")
@@ -114,3 +106,16 @@ class PackVersionList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_version import PackVersion  # noqa: E402
+from ..models.user_summary import UserSummary  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackVersionList.__init__.__globals__.update(
+    PackVersion=PackVersion,
+    UserSummary=UserSummary,
+)

@@ -2,19 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.currency_value import CurrencyValue
-    from ..models.image_url_value import ImageUrlValue
-    from ..models.linked_data_object import LinkedDataObject
-    from ..models.person_value import PersonValue
-    from ..models.row_value import RowValue
-    from ..models.url_value import UrlValue
-
 
 T = TypeVar("T", bound="RowValues")
 
@@ -64,12 +55,6 @@ class RowValues:
     ] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.currency_value import CurrencyValue  # noqa: PLC0415
-        from ..models.image_url_value import ImageUrlValue  # noqa: PLC0415
-        from ..models.linked_data_object import LinkedDataObject  # noqa: PLC0415
-        from ..models.person_value import PersonValue  # noqa: PLC0415
-        from ..models.row_value import RowValue  # noqa: PLC0415
-        from ..models.url_value import UrlValue  # noqa: PLC0415
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
@@ -166,13 +151,6 @@ class RowValues:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.currency_value import CurrencyValue  # noqa: PLC0415
-        from ..models.image_url_value import ImageUrlValue  # noqa: PLC0415
-        from ..models.linked_data_object import LinkedDataObject  # noqa: PLC0415
-        from ..models.person_value import PersonValue  # noqa: PLC0415
-        from ..models.row_value import RowValue  # noqa: PLC0415
-        from ..models.url_value import UrlValue  # noqa: PLC0415
-
         d = dict(src_dict)
         row_values = cls()
 
@@ -689,3 +667,24 @@ class RowValues:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.currency_value import CurrencyValue  # noqa: E402
+from ..models.image_url_value import ImageUrlValue  # noqa: E402
+from ..models.linked_data_object import LinkedDataObject  # noqa: E402
+from ..models.person_value import PersonValue  # noqa: E402
+from ..models.row_value import RowValue  # noqa: E402
+from ..models.url_value import UrlValue  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+RowValues.__init__.__globals__.update(
+    CurrencyValue=CurrencyValue,
+    ImageUrlValue=ImageUrlValue,
+    LinkedDataObject=LinkedDataObject,
+    PersonValue=PersonValue,
+    RowValue=RowValue,
+    UrlValue=UrlValue,
+)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,10 +10,6 @@ from attrs import field as _attrs_field
 from ..models.table_type import TableType
 from ..models.type_ import Type
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.page_reference import PageReference
-
 
 T = TypeVar("T", bound="TableReference")
 
@@ -78,8 +74,6 @@ class TableReference:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.page_reference import PageReference  # noqa: PLC0415
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -128,3 +122,14 @@ class TableReference:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.page_reference import PageReference  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+TableReference.__init__.__globals__.update(
+    PageReference=PageReference,
+)

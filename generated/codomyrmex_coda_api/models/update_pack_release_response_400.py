@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.update_pack_release_response_400_coda_detail import UpdatePackReleaseResponse400CodaDetail
-
 
 T = TypeVar("T", bound="UpdatePackReleaseResponse400")
 
@@ -61,8 +57,6 @@ class UpdatePackReleaseResponse400:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.update_pack_release_response_400_coda_detail import UpdatePackReleaseResponse400CodaDetail  # noqa: PLC0415
-
         d = dict(src_dict)
         status_code = d.pop("statusCode")
 
@@ -102,3 +96,14 @@ class UpdatePackReleaseResponse400:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.update_pack_release_response_400_coda_detail import UpdatePackReleaseResponse400CodaDetail  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+UpdatePackReleaseResponse400.__init__.__globals__.update(
+    UpdatePackReleaseResponse400CodaDetail=UpdatePackReleaseResponse400CodaDetail,
+)
