@@ -61,16 +61,6 @@ def test_annotations_resolve_at_runtime(cls: type) -> None:
             typing.get_type_hints(target)
 
 
-@pytest.mark.parametrize("cls", [c for pair in TWINS for c in pair], ids=lambda c: c.__name__)
-def test_every_public_method_has_a_docstring(cls: type) -> None:
-    missing = []
-    for name, member in public_members(cls).items():
-        target = member.fget if isinstance(member, property) else member
-        if (inspect.isfunction(target) or isinstance(member, property)) and not inspect.getdoc(target):
-            missing.append(name)
-    assert missing == []
-
-
 def test_cell_value_is_the_precise_union() -> None:
     from codomyrmex_coda_api.models import CurrencyValue, PersonValue
 
@@ -78,38 +68,79 @@ def test_cell_value_is_the_precise_union() -> None:
     assert str in args and CurrencyValue in args and PersonValue in args and object not in args
 
 
-def generated_models_in(annotation: object, found: set[type]) -> None:
-    """Add every generated model ``annotation`` names, and the models their fields name."""
-    if isinstance(annotation, type) and annotation.__module__.startswith("codomyrmex_coda_api.models."):
-        if annotation in found:
+OURS = ("codomyrmex_cloud.", "codomyrmex_coda_api.")
+
+
+def is_ours(obj: object) -> bool:
+    module = getattr(obj, "__module__", None) or ""
+    return module.startswith(OURS) and not module.startswith("codomyrmex_cloud.storage")
+
+
+class PublicApi:
+    """Everything public reachable from the Coda half of ``codomyrmex_cloud.__all__``: the
+    classes (ours and the generated models), and their public methods and properties, found by
+    following every annotation (return types, arguments, fields, generic bases such as
+    ``Wrapped[CodaClient, DocModel]`` behind ``doc.model``)."""
+
+    def __init__(self) -> None:
+        self.classes: list[type] = []
+        self.members: dict[str, object] = {}  # "Class.name" -> function or property
+        for name in codomyrmex_cloud.__all__:
+            value = getattr(codomyrmex_cloud, name)
+            if not getattr(value, "__module__", "").startswith("codomyrmex_cloud.storage"):
+                self.visit(value)
+
+    def visit(self, annotation: object) -> None:
+        if isinstance(annotation, list | tuple):  # Callable[[int, int], None]
+            for item in annotation:
+                self.visit(item)
             return
-        found.add(annotation)
-        for field_type in typing.get_type_hints(annotation).values():
-            generated_models_in(field_type, found)
-        return
-    for arg in typing.get_args(annotation):
-        generated_models_in(arg, found)
+        if not isinstance(annotation, type):
+            for arg in typing.get_args(annotation):
+                self.visit(arg)
+            return
+        if not is_ours(annotation) or annotation in self.classes:
+            return
+        self.classes.append(annotation)
+        for hint in typing.get_type_hints(annotation).values():
+            self.visit(hint)
+        for base in getattr(annotation, "__orig_bases__", ()):
+            self.visit(base)
+        for name, member in inspect.getmembers(annotation):
+            target = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+            if (name.startswith("_") and name != "__init__") or not inspect.isfunction(target) or not is_ours(target):
+                continue
+            self.members[f"{annotation.__qualname__}.{name}"] = member
+            for hint in typing.get_type_hints(target).values():
+                self.visit(hint)
 
 
-def facade_models() -> set[type]:
-    """Every generated model the Coda façade can hand out: named by a public annotation (a
-    return type, ``.model``, a cell value), or by a field of such a model."""
-    found: set[type] = set()
-    for name in codomyrmex_cloud.__all__:
-        value = getattr(codomyrmex_cloud, name)
-        if getattr(value, "__module__", "").startswith("codomyrmex_cloud.storage"):
-            continue
-        generated_models_in(value, found)  # re-exported models and aliases (CellValue, ColumnFormat)
-        if not inspect.isclass(value):
-            continue
-        for base in getattr(value, "__orig_bases__", ()):  # Doc is Wrapped[CodaClient, DocModel]: .model
-            generated_models_in(base, found)
-        for _, member in inspect.getmembers(value):
-            target = member.fget if isinstance(member, property) else member
-            if inspect.isfunction(target):
-                for hint in typing.get_type_hints(target).values():
-                    generated_models_in(hint, found)
-    return found
+API = PublicApi()
+
+
+def test_the_walk_reaches_the_facade_paging_mutations_errors_and_policies() -> None:
+    names = {cls.__name__ for cls in API.classes}
+    expected = {"CodaClient", "AsyncCodaClient", "Doc", "Table", "Row", "Paginated", "AsyncPaginated", "Mutation"}
+    expected |= {"CodaAPIError", "CodaPartialWriteError", "RateLimits", "Limit", "RetryPolicy", "AuthenticatedClient"}
+    assert expected <= names
+    assert {"CodaClient.list_rows", "Paginated.next_page", "Mutation.wait", "RetryPolicy.backoff"} <= API.members.keys()
+
+
+def test_every_public_class_method_and_property_has_a_docstring() -> None:
+    missing = [cls.__qualname__ for cls in API.classes if not inspect.getdoc(cls)]
+    for qualname, member in API.members.items():
+        target = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+        if not qualname.endswith(".__init__") and not inspect.getdoc(target):
+            missing.append(qualname)
+    assert missing == []
+
+
+def test_type_hints_resolve_on_every_public_class_method_and_property() -> None:
+    # PublicApi resolved every class body and member while walking; this names what it checked.
+    assert len(API.members) > 300
+    for member in API.members.values():
+        target = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+        typing.get_type_hints(target)
 
 
 def test_type_hints_resolve_on_every_model_the_facade_hands_out() -> None:
@@ -125,7 +156,7 @@ def test_type_hints_resolve_on_every_model_the_facade_hands_out() -> None:
         WorkspaceReference,
     )
 
-    models = facade_models()
+    models = {cls for cls in API.classes if cls.__module__.startswith("codomyrmex_coda_api.models.")}
     expected = {
         codomyrmex_cloud.User,
         codomyrmex_cloud.Formula,
@@ -143,7 +174,8 @@ def test_type_hints_resolve_on_every_model_the_facade_hands_out() -> None:
         WorkspaceReference,  # a field of User: reached through the model's own hints
     }
     assert expected <= models
-    for model in models:  # generated_models_in already resolved each class's fields
+    for model in models:
+        typing.get_type_hints(model)
         if hasattr(model, "__attrs_attrs__"):  # enums have no methods of their own to check
             for name in ("__init__", "to_dict", "from_dict"):
                 typing.get_type_hints(getattr(model, name))

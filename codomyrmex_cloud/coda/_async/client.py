@@ -96,6 +96,10 @@ class AsyncCodaClient:
         CodaConfigurationError: No token given and none in the environment, or a bad argument.
     """
 
+    #: The generated client (``codomyrmex_coda_api``) sending through this client's transport,
+    #: so operations the façade does not cover get the same token, limits and retries.
+    api: AuthenticatedClient
+
     def __init__(
         self,
         api_token: str | None = None,

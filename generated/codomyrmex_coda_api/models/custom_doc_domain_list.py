@@ -29,6 +29,7 @@ class CustomDocDomainList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         custom_doc_domains = []
         for custom_doc_domains_item_data in self.custom_doc_domains:
             custom_doc_domains_item = custom_doc_domains_item_data.to_dict()
@@ -54,6 +55,7 @@ class CustomDocDomainList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         custom_doc_domains = []
         _custom_doc_domains = d.pop("customDocDomains")
@@ -77,6 +79,7 @@ class CustomDocDomainList:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -24,6 +24,7 @@ class GetPackVersionDiffsResponse400CodaDetail:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         validation_errors: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.validation_errors, Unset):
             validation_errors = []
@@ -41,6 +42,7 @@ class GetPackVersionDiffsResponse400CodaDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         _validation_errors = d.pop("validationErrors", UNSET)
         validation_errors: list[ValidationError] | Unset = UNSET
@@ -60,6 +62,7 @@ class GetPackVersionDiffsResponse400CodaDetail:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

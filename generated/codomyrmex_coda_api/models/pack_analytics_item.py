@@ -24,6 +24,7 @@ class PackAnalyticsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         pack = self.pack.to_dict()
 
         metrics = []
@@ -44,6 +45,7 @@ class PackAnalyticsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         pack = PackAnalyticsDetails.from_dict(d.pop("pack"))
 
@@ -64,6 +66,7 @@ class PackAnalyticsItem:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -31,6 +31,7 @@ class PackFeaturedDoc:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         doc = self.doc.to_dict()
 
         is_pinned = self.is_pinned
@@ -58,6 +59,7 @@ class PackFeaturedDoc:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         doc = DocReference.from_dict(d.pop("doc"))
 
@@ -84,6 +86,7 @@ class PackFeaturedDoc:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

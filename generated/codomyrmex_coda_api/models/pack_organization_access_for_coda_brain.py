@@ -30,6 +30,7 @@ class PackOrganizationAccessForCodaBrain:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         can_request_access = self.can_request_access
 
         has_requested_access = self.has_requested_access
@@ -59,6 +60,7 @@ class PackOrganizationAccessForCodaBrain:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         can_request_access = d.pop("canRequestAccess")
 
@@ -87,6 +89,7 @@ class PackOrganizationAccessForCodaBrain:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

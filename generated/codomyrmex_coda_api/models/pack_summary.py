@@ -53,6 +53,7 @@ class PackSummary:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         id = self.id
 
         workspace_id = self.workspace_id
@@ -124,6 +125,7 @@ class PackSummary:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -192,6 +194,7 @@ class PackSummary:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

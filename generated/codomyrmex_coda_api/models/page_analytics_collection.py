@@ -29,6 +29,7 @@ class PageAnalyticsCollection:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         items = []
         for items_item_data in self.items:
             items_item = items_item_data.to_dict()
@@ -54,6 +55,7 @@ class PageAnalyticsCollection:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         items = []
         _items = d.pop("items")
@@ -77,6 +79,7 @@ class PageAnalyticsCollection:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

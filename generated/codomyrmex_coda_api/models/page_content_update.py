@@ -26,6 +26,7 @@ class PageContentUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         insertion_mode = self.insertion_mode.value
 
         canvas_content = self.canvas_content.to_dict()
@@ -43,6 +44,7 @@ class PageContentUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         insertion_mode = PageContentInsertionMode(d.pop("insertionMode"))
 
@@ -58,6 +60,7 @@ class PageContentUpdate:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -27,6 +27,7 @@ class RowsUpsert:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         rows = []
         for rows_item_data in self.rows:
             rows_item = rows_item_data.to_dict()
@@ -50,6 +51,7 @@ class RowsUpsert:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         rows = []
         _rows = d.pop("rows")
@@ -70,6 +72,7 @@ class RowsUpsert:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

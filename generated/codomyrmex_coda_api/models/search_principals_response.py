@@ -24,6 +24,7 @@ class SearchPrincipalsResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         users = []
         for users_item_data in self.users:
             users_item = users_item_data.to_dict()
@@ -47,6 +48,7 @@ class SearchPrincipalsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         users = []
         _users = d.pop("users")
@@ -72,6 +74,7 @@ class SearchPrincipalsResponse:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -32,6 +32,7 @@ class SetPackSystemConnectionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         credentials: dict[str, Any]
         if isinstance(self.credentials, PackConnectionHeaderCredentials):
             credentials = self.credentials.to_dict()
@@ -60,6 +61,7 @@ class SetPackSystemConnectionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
 
         def _parse_credentials(
@@ -190,6 +192,7 @@ class SetPackSystemConnectionRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -30,6 +30,7 @@ class StandardPackPlan:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         pack_plan_id = self.pack_plan_id
 
         pack_id = self.pack_id
@@ -57,6 +58,7 @@ class StandardPackPlan:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         pack_plan_id = d.pop("packPlanId")
 
@@ -92,6 +94,7 @@ class StandardPackPlan:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -52,6 +52,7 @@ class UpdatePackRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         overall_rate_limit: dict[str, Any] | None | Unset
         if isinstance(self.overall_rate_limit, Unset):
             overall_rate_limit = UNSET
@@ -140,6 +141,7 @@ class UpdatePackRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
 
         def _parse_overall_rate_limit(data: object) -> None | Unset | UpdatePackRequestOverallRateLimitType0:
@@ -256,6 +258,7 @@ class UpdatePackRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
