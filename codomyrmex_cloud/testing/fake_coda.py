@@ -790,6 +790,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return  # requests are in fake.log; stderr stays quiet
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: ten clients connecting at once (a bulk
+    # write's batches) would see connections dropped and retried by TCP a second later.
+    request_queue_size = 128
+
+
 class FakeCodaServer:
     """Serve a :class:`FakeCoda` on 127.0.0.1 in a background thread."""
 
@@ -797,7 +803,7 @@ class FakeCodaServer:
         #: The client port of every request, in order: which connection each one came on.
         self.peers: list[int] = []
         handler = type("Handler", (_RequestHandler,), {"fake": fake, "peers": self.peers})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.fake = fake
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/apis/v1"
