@@ -23,9 +23,10 @@ them sleeping (so the same limiter serves the sync and the async client):
   that came back meanwhile and returns how much longer to wait (0: send now);
 - :meth:`RateLimiter.done`, once the answer (or an error) is back, records when.
 
-Sent one after another, requests leave exactly as a window of send times would let them; sent
-side by side (a bulk write), the requests of the second window wait for the answers of the
-first, so a server that counted the first window late never sees one request too many.
+Sent one after another, a request waits at most one round trip longer than a window of send
+times would make it; sent side by side (a bulk write), the requests of the second window wait
+for the answers of the first, so a server that counted the first window late never sees one
+request too many.
 
 The budget is Coda's, per token: :meth:`RateLimiter.shared` hands every client of one process
 with the same token, base URL and limits the same limiter, so two clients (sync or async, in
