@@ -35,7 +35,7 @@ from codomyrmex_cloud.coda._async.facade import AsyncColumn, AsyncDoc, AsyncPage
 from codomyrmex_cloud.coda._async.mutations import AsyncMutation
 from codomyrmex_cloud.coda._async.paging import AsyncPaginated
 from codomyrmex_cloud.coda._async.transport import AsyncCodaTransport
-from codomyrmex_cloud.coda.batch_runners import AsyncBatchRunner
+from codomyrmex_cloud.coda.async_batch_runner import AsyncBatchRunner
 from codomyrmex_cloud.coda.bulk import (
     Accepted,
     Batch,

@@ -36,7 +36,7 @@ from codomyrmex_cloud.coda._sync.facade import Column, Doc, Page, Row, Table
 from codomyrmex_cloud.coda._sync.mutations import Mutation
 from codomyrmex_cloud.coda._sync.paging import Paginated
 from codomyrmex_cloud.coda._sync.transport import CodaTransport
-from codomyrmex_cloud.coda.batch_runners import BatchRunner
+from codomyrmex_cloud.coda.batch_runner import BatchRunner
 from codomyrmex_cloud.coda.bulk import (
     Accepted,
     Batch,
