@@ -204,6 +204,43 @@ def supply_documented_discriminators(doc: JSON) -> int:
     return supplied
 
 
+def add_discriminated_base_branch(doc: JSON) -> int:
+    """Add to a discriminated oneOf, as its last branch, the schema all its branches extend.
+
+    Defect: ``RichSingleValue`` discriminates on ``@type`` (see ``DOCUMENTED_DISCRIMINATORS``)
+    and each of its object branches extends ``LinkedDataObject`` through allOf, but the union
+    does not list ``LinkedDataObject`` itself. A JSON-LD ``@type`` the spec does not list (Coda
+    adds types over time, e.g. ``"Duration"``) then has no branch of its own, and the
+    generator's first-match parsing hands it to ``ImageUrlValue``, whose only required fields
+    are the base's: a duration would read as an image. With the base as a branch,
+    ``annotate_discriminators`` makes it the union's fallback, so an unknown tag parses as the
+    base with every field kept (``additional_properties``) and written back by ``to_dict``.
+    A union that already lists its base (``ColumnFormat`` lists ``SimpleColumnFormat``) is
+    left as it is.
+    """
+    schemas = _schemas(doc)
+    added = 0
+    for union in list(_walk(doc)):
+        branches = union.get("oneOf")
+        if not isinstance(union.get("discriminator"), dict) or not isinstance(branches, list):
+            continue
+        names = [name for b in branches if (name := _ref_name(b.get("$ref", ""))) and _is_object(schemas, name)]
+        if not names or _common_base(schemas, names) is not None:
+            continue
+        extended = [
+            {ref for m in schemas[name].get("allOf", []) if isinstance(ref := m.get("$ref"), str)} for name in names
+        ]
+        shared = set.intersection(*extended)
+        if len(shared) != 1:
+            continue  # no single base (or an ambiguous one): nothing to fall back to
+        base = shared.pop()
+        if _ref_name(base) not in schemas:
+            raise ValueError(f"discriminated union branches extend {base!r}, which is not a component schema")
+        branches.append({"$ref": base})
+        added += 1
+    return added
+
+
 def annotate_discriminators(doc: JSON) -> int:
     """Copy each ``discriminator.mapping`` onto its branches as ``x-discriminator-*`` keys.
 
@@ -211,7 +248,8 @@ def annotate_discriminators(doc: JSON) -> int:
     oneOf by trying each branch in order, so every ``ColumnFormat`` becomes the first branch
     that happens to fit. Our union template reads these keys and dispatches on the tag; the
     ``x-discriminator-fallback`` branch (the one every other branch extends, if any) takes
-    tags a newer API adds.
+    tags a newer API adds. A branch outside the mapping that every mapped branch extends
+    (added by ``add_discriminated_base_branch``) is that fallback, with no tag of its own.
     """
     schemas = _schemas(doc)
     annotated = 0
@@ -229,8 +267,12 @@ def annotate_discriminators(doc: JSON) -> int:
             values_by_branch.setdefault(name, []).append(tag)
         branch_names = [_ref_name(b.get("$ref", "")) for b in branches]
         union_name = union.get("x-schema-name", "")
+        mapped = list(values_by_branch)
         for name in branch_names:
             if name is None or name in values_by_branch or not _is_object(schemas, name):
+                continue
+            if mapped and _common_base(schemas, [name, *mapped]) == name:
+                values_by_branch[name] = []  # the base every mapped branch extends: the fallback
                 continue
             # Coda's ColumnFormat mapping omits EmailColumnFormat and LinkColumnFormat although
             # both are branches. Derive the tag from the branch name ("Email" + "ColumnFormat"
@@ -332,12 +374,13 @@ def _leaf_set(schemas: JSON, schema: JSON, depth: int = 0) -> frozenset[str] | N
 
 
 # Order matters: paths first (independent), then allOf collapse (exposes plain refs), then
-# documented discriminators, enum references, openness, and last the discriminator
+# documented discriminators and their base branches, enum references, openness, and last the discriminator
 # annotations and cell-value unification, which read the final branches.
 RULES: tuple[Rule, ...] = (
     fix_path_template_syntax,
     collapse_annotating_allof,
     supply_documented_discriminators,
+    add_discriminated_base_branch,
     reference_narrowed_enums,
     drop_undeclared_required,
     allow_unknown_properties,

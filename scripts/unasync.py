@@ -33,10 +33,12 @@ SUBS: list[tuple[str, str]] = [
     ("import asyncio", "import time"),
     ("asyncio.sleep", "time.sleep"),
     ("asyncio", "sync"),
+    ("async_batch_runner", "batch_runner"),  # the one module written once per side
     ("AsyncIterator", "Iterator"),
     ("Async([A-Z][A-Za-z0-9_]*)", r"\2"),  # group 1 is the leading boundary
     ("async def", "def"),
     ("async for", "for"),
+    ("async with", "with"),
     ("await ", ""),
     ("handle_async_request", "handle_request"),
     ("set_async_httpx_client", "set_httpx_client"),

@@ -1,28 +1,58 @@
-"""Bulk writes: rows turned into Coda's JSON, split into requests, and a log of what was accepted.
+"""Bulk writes: rows turned into Coda's JSON, split into requests (:class:`Batch`), the order
+the requests must keep (:func:`plan`), and a log of what was accepted (:class:`BulkWriteLog`).
 
 Default batch: up to :data:`MAX_ROWS_PER_WRITE` rows and :data:`MAX_WRITE_BYTES` of JSON per
 request. Coda takes at most 10 writes per 6 seconds per token, so fewer, larger requests are
 faster; the byte cap keeps each request under Coda's request-size limit however wide the rows
 are, and the row cap bounds what one queued mutation (one request id, applied or failed as a
 unit by Coda) covers. 10,000 narrow rows take 20 requests: two rate-limit windows, 6 s.
+
+Overlap: the clients send up to a write window's worth of batches at once (10 by default),
+because one after another the second window's ten requests would each wait for the previous
+round trip. Batches overlap only where the order they reach Coda cannot change what the table
+ends up holding: an upsert's batches when no key-column value of one batch matches one of
+another (compared loosely: ``1``, ``1.0`` and ``" 1"`` count as equal), so no row can be
+written by two of them; deletes that do not repeat an id. A batch that shares a key with an
+earlier one is sent only after that one was accepted, and every batch leaves after the batches
+before it. Inserts never overlap: Coda appends inserted rows in the order it receives them, and
+callers expect the table to keep the order of their rows (:func:`in_order`).
 """
 
 from __future__ import annotations
 
-import contextlib
+import decimal
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import httpx
 
 from codomyrmex_cloud.coda.cells import cell_json
-from codomyrmex_cloud.coda.errors import CodaConfigurationError, CodaError, CodaPartialWriteError, refused
+from codomyrmex_cloud.coda.errors import (
+    CodaAPIError,
+    CodaClosedError,
+    CodaConfigurationError,
+    CodaConnectionError,
+    CodaPartialWriteError,
+    CodaResponseError,
+    refused,
+)
+from codomyrmex_cloud.coda.ratelimit import RateLimits
+
+T = TypeVar("T")
 
 #: Coda's cap on a write request's body is 2 MiB; this leaves room for the envelope.
 MAX_WRITE_BYTES = 1_900_000
 #: Rows per insert/upsert/delete request (see the module docstring for why).
 MAX_ROWS_PER_WRITE = 500
 
-#: Called as ``progress(rows_sent, rows_total)`` after each batch of a bulk write.
+#: At most this many batches of one bulk write in flight at once: Coda's write window (10 per
+#: 6 s), so the requests of a window leave together; more would only wait in the limiter.
+MAX_OVERLAP = 10
+
+#: Called as ``progress(rows_accepted, rows_total)`` after each batch Coda accepts, from the
+#: thread or task that called the write, with ``rows_accepted`` growing every call.
 WriteProgress = Callable[[int, int], None]
 
 
@@ -66,36 +96,203 @@ def id_batches(ids: Sequence[str]) -> Iterator[list[str]]:
         yield list(ids[start : start + MAX_ROWS_PER_WRITE])
 
 
-class BulkWriteLog:
-    """What a bulk write has had accepted so far; turns a failed batch into a partial-write
-    error that carries it, so a failure part-way loses nothing."""
+@dataclass(frozen=True, slots=True)
+class Batch(Generic[T]):
+    """One request of a bulk write.
 
-    def __init__(self, total: int, progress: WriteProgress | None) -> None:
+    Attributes:
+        index: Its place among the write's batches (0-based).
+        items: The row JSON (or row ids) it sends.
+        start: The index, in the caller's sequence, of its first row.
+        after: Batches that must have been accepted before this one is sent.
+    """
+
+    index: int
+    items: list[T]
+    start: int
+    after: frozenset[int]
+
+    @property
+    def rows(self) -> range:
+        """The indexes, in the caller's sequence, of the rows this batch sends."""
+        return range(self.start, self.start + len(self.items))
+
+
+#: ``key(item)``: what an item writes to (equal keys: the same row), or None when that cannot
+#: be told, which orders the item's batch after every earlier batch and before every later one.
+KeyFn = Callable[[T], Hashable | None]
+
+
+def plan(chunks: Sequence[list[T]], key: KeyFn[T] | None) -> list[Batch[T]]:
+    """The batches of a bulk write and the order they must keep.
+
+    Args:
+        chunks: The items of each request, in the caller's order.
+        key: What each item writes to; None when the batches may reach Coda in any order
+            (an insert adds every row, whatever the order).
+    """
+    batches_: list[Batch[T]] = []
+    last_for_key: dict[Hashable, int] = {}
+    barrier: int | None = None  # the last batch ordered after everything before it
+    start = 0
+    for index, items in enumerate(chunks):
+        after: set[int] = set()
+        if key is not None:
+            keys = [key(item) for item in items]
+            if any(k is None for k in keys):
+                after = set(range(index))  # cannot tell what it writes: after everything
+                barrier = index
+            else:
+                after = {last_for_key[k] for k in keys if k in last_for_key}
+                if barrier is not None:
+                    after.add(barrier)
+                last_for_key.update(dict.fromkeys(keys, index))
+        batches_.append(Batch(index, items, start, frozenset(after)))
+        start += len(items)
+    return batches_
+
+
+def in_order(_item: object) -> None:
+    """The key of an inserted row: unknown, so each insert batch follows the one before it and
+    the rows reach the table in the caller's order."""
+    return None
+
+
+def _loose(value: Any) -> Hashable:
+    """A key-column value as Coda might match it, erring towards "equal": text without case
+    or outer spaces, numbers by value (so ``1``, ``1.0``, ``"1"`` are one key)."""
+    if isinstance(value, list):
+        return tuple(_loose(item) for item in value)
+    text = (("true" if value else "false") if isinstance(value, bool) else str(value)).strip().casefold()
+    try:
+        number = decimal.Decimal(text)
+    except decimal.InvalidOperation:
+        return text
+    return str(number.normalize()) if number.is_finite() else text
+
+
+def upsert_key(key_columns: Sequence[str]) -> KeyFn[dict[str, Any]]:
+    """The key of a row's JSON: its values in ``key_columns``, or None when the row does not
+    name every key column exactly as ``key_columns`` does (it might name it by id instead)."""
+    wanted = list(key_columns)
+
+    def key(row: dict[str, Any]) -> Hashable | None:
+        cells = {cell["column"]: cell["value"] for cell in row["cells"]}
+        if any(column not in cells for column in wanted):
+            return None
+        return tuple(_loose(cells[column]) for column in wanted)
+
+    return key
+
+
+def may_have_applied(error: Exception) -> bool:
+    """Whether the request of a batch that failed with ``error`` may still have been applied.
+
+    No for a 4xx other than an unreadable 2xx (Coda refused it before queueing anything), for
+    input refused locally, for a closed client, and for a connection never made; yes otherwise
+    (a 5xx, a timeout or a connection broken after sending).
+    """
+    if isinstance(error, CodaResponseError):
+        return True  # Coda accepted it; its answer could not be read
+    if isinstance(error, CodaAPIError):
+        return error.status_code is not None and error.status_code >= 500
+    if isinstance(error, CodaConnectionError):
+        return not isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    return not isinstance(error, CodaClosedError | CodaConfigurationError)
+
+
+#: What a batch's request returned: Coda's request id and the row ids it reported.
+Accepted = tuple[str, Sequence[str]]
+
+
+def overlap(limits: RateLimits | None, batch_count: int) -> int:
+    """How many of ``batch_count`` batches may be in flight at once under ``limits``."""
+    limits = limits or RateLimits()
+    window = limits.write.requests if limits.enabled else MAX_OVERLAP
+    return max(1, min(window, MAX_OVERLAP, batch_count))
+
+
+class BulkWriteLog:
+    """What the batches of one bulk write did: which may be sent, which Coda accepted, which
+    failed; and the partial-write error that reports it exactly. Used by one caller thread or
+    task (the clients call it between batches, never from a batch in flight)."""
+
+    def __init__(self, batches_: Sequence[Batch[Any]], total: int, progress: WriteProgress | None) -> None:
+        self.batches = list(batches_)
         self.total = total
         self.sent = 0
-        self.request_ids: list[str] = []
-        self.row_ids: list[str] = []
         self._progress = progress
+        self._accepted: dict[int, Accepted] = {}
+        self._failed: dict[int, Exception] = {}
 
-    @contextlib.contextmanager
-    def batch(self, size: int) -> Iterator[None]:
-        """Run one batch's request; on failure after earlier batches, raise a partial-write error."""
-        try:
-            yield
-        except CodaError as exc:
-            if not self.request_ids:
-                raise  # nothing was accepted: the original error says it all
-            raise CodaPartialWriteError(
-                f"a batch of {size} rows failed after {self.sent} of {self.total} were accepted: {exc}",
-                request_ids=tuple(self.request_ids),
-                rows_accepted=self.sent,
-                row_ids=tuple(self.row_ids),
-            ) from exc
-        self.sent += size
+    @property
+    def failed(self) -> bool:
+        """Whether a batch has failed (no further batch is sent then)."""
+        return bool(self._failed)
+
+    def may_send(self, batch: Batch[Any]) -> bool:
+        """Whether ``batch`` may be sent now: nothing failed, and the batches it must follow
+        were accepted."""
+        return not self._failed and batch.after.issubset(self._accepted)
+
+    def finished(self, batch: Batch[Any], answer: Accepted | None, error: Exception | None) -> None:
+        """Record a batch's outcome; after an accepted one, report progress."""
+        if error is not None:
+            self._failed[batch.index] = error
+            return
+        if answer is None:
+            raise TypeError("a batch finished with neither an answer nor an error")
+        self._accepted[batch.index] = answer
+        self.sent += len(batch.items)
         if self._progress is not None:
             self._progress(self.sent, self.total)
 
-    def accepted(self, request_id: str, row_ids: Sequence[str]) -> None:
-        """Record a batch Coda accepted (202) and the row ids it reported."""
-        self.request_ids.append(request_id)
-        self.row_ids.extend(row_ids)
+    @property
+    def request_ids(self) -> list[str]:
+        """Coda's request ids of the accepted batches, in the caller's order."""
+        return [self._accepted[i][0] for i in sorted(self._accepted)]
+
+    @property
+    def row_ids(self) -> list[str]:
+        """Row ids Coda reported for the accepted batches, in the caller's order."""
+        return [row_id for i in sorted(self._accepted) for row_id in self._accepted[i][1]]
+
+    def raise_for_failure(self) -> None:
+        """Raise what a failed write must say; nothing when every batch was accepted.
+
+        Raises:
+            Exception: The failed batch's own error, when it says everything: nothing was
+                accepted and nothing may have been applied, or the write was one batch.
+            CodaPartialWriteError: Otherwise: which rows Coda accepted, which may have been
+                applied, and which were not; ``__cause__`` is the first failed batch's error.
+        """
+        if not self._failed:
+            return
+        first = min(self._failed)
+        cause = self._failed[first]
+        maybe = {i for i, error in self._failed.items() if may_have_applied(error)}
+        if not self._accepted and (not maybe or len(self.batches) == 1):
+            raise cause
+        kinds = [
+            "accepted" if b.index in self._accepted else "maybe" if b.index in maybe else "not" for b in self.batches
+        ]
+        spans: dict[str, list[range]] = {"accepted": [], "maybe": [], "not": []}
+        for batch, kind in zip(self.batches, kinds, strict=True):
+            ranges = spans[kind]
+            if ranges and ranges[-1].stop == batch.start:
+                ranges[-1] = range(ranges[-1].start, batch.rows.stop)
+            else:
+                ranges.append(batch.rows)
+        failed_rows = sum(len(self.batches[i].items) for i in self._failed)
+        raise CodaPartialWriteError(
+            f"{len(self._failed)} of {len(self.batches)} batches ({failed_rows} rows) failed; "
+            f"{self.sent} of {self.total} rows were accepted"
+            + (f", {sum(len(self.batches[i].items) for i in maybe)} may have been applied" if maybe else "")
+            + f": {cause}",
+            request_ids=tuple(self.request_ids),
+            rows_accepted=self.sent,
+            row_ids=tuple(self.row_ids),
+            accepted_rows=tuple(spans["accepted"]),
+            maybe_applied_rows=tuple(spans["maybe"]),
+            not_applied_rows=tuple(spans["not"]),
+        ) from cause

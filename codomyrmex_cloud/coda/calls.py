@@ -9,6 +9,11 @@ body. ``CodaClient`` sends it with ``httpx.Client``, ``AsyncCodaClient`` with
 
 List operations return the page's JSON (:data:`RawPage`): the clients wrap each item
 themselves, and rows stay raw JSON until a cell is read.
+
+This module is the clients' plumbing, not part of the public API (``codomyrmex_cloud`` does not
+export it). The models its annotations name are imported for type checkers only: importing
+them here would load 13 more model modules (about 30 ms) whenever ``CodaClient`` is imported,
+so ``typing.get_type_hints`` on a builder raises NameError by design.
 """
 
 from __future__ import annotations
@@ -127,6 +132,7 @@ def _opt(value: T | None) -> T | Unset:
 
 
 def whoami() -> Call[User]:
+    """``GET /whoami``: the user the token belongs to."""
     from codomyrmex_coda_api.api.account import whoami as op
     from codomyrmex_coda_api.models import User
 
@@ -134,6 +140,7 @@ def whoami() -> Call[User]:
 
 
 def resolve_browser_link(url: str) -> Call[ApiLink]:
+    """``GET /resolveBrowserLink``: what a coda.io URL points at."""
     from codomyrmex_coda_api.api.miscellaneous import resolve_browser_link as op
     from codomyrmex_coda_api.models import ApiLink
 
@@ -141,6 +148,7 @@ def resolve_browser_link(url: str) -> Call[ApiLink]:
 
 
 def mutation_status(request_id: str) -> Call[MutationStatus]:
+    """``GET /mutationStatus/{requestId}``: whether a queued write has been applied."""
     from codomyrmex_coda_api.api.miscellaneous import get_mutation_status as op
     from codomyrmex_coda_api.models import MutationStatus
 
@@ -159,6 +167,7 @@ def list_docs(
     limit: int,
     page_token: str | None,
 ) -> Call[RawPage]:
+    """``GET /docs``: one page of the docs visible to the token."""
     from codomyrmex_coda_api.api.docs import list_docs as op
 
     request = op.request_kwargs(
@@ -173,6 +182,7 @@ def list_docs(
 
 
 def get_doc(doc_id: str) -> Call[Doc]:
+    """``GET /docs/{docId}``: one doc."""
     from codomyrmex_coda_api.api.docs import get_doc as op
     from codomyrmex_coda_api.models import Doc
 
@@ -182,6 +192,7 @@ def get_doc(doc_id: str) -> Call[Doc]:
 def create_doc(
     title: str, *, source_doc: str | None, folder_id: str | None, timezone: str | None
 ) -> Call[DocumentCreationResult]:
+    """``POST /docs``: create a doc (optionally a copy of another)."""
     from codomyrmex_coda_api.api.docs import create_doc as op
     from codomyrmex_coda_api.models import DocCreate, DocumentCreationResult
 
@@ -190,6 +201,7 @@ def create_doc(
 
 
 def update_doc(doc_id: str, *, title: str | None, icon_name: str | None) -> Call[DocUpdateResult]:
+    """``PATCH /docs/{docId}``: rename a doc or change its icon."""
     from codomyrmex_coda_api.api.docs import update_doc as op
     from codomyrmex_coda_api.models import DocUpdate, DocUpdateResult
 
@@ -200,6 +212,7 @@ def update_doc(doc_id: str, *, title: str | None, icon_name: str | None) -> Call
 
 
 def delete_doc(doc_id: str) -> Call[DocDelete]:
+    """``DELETE /docs/{docId}``: delete a doc."""
     from codomyrmex_coda_api.api.docs import delete_doc as op
     from codomyrmex_coda_api.models import DocDelete
 
@@ -210,12 +223,14 @@ def delete_doc(doc_id: str) -> Call[DocDelete]:
 
 
 def list_pages(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
+    """``GET /docs/{docId}/pages``: one page of a doc's pages."""
     from codomyrmex_coda_api.api.pages import list_pages as op
 
     return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_page(doc_id: str, page: str) -> Call[Page]:
+    """``GET /docs/{docId}/pages/{pageIdOrName}``: one page."""
     from codomyrmex_coda_api.api.pages import get_page as op
     from codomyrmex_coda_api.models import Page
 
@@ -244,6 +259,7 @@ def create_page(
     html: str | None,
     markdown: str | None,
 ) -> Call[PageCreateResult]:
+    """``POST /docs/{docId}/pages``: create a page, with HTML or Markdown content."""
     from codomyrmex_coda_api.api.pages import create_page as op
     from codomyrmex_coda_api.models import PageCreate, PageCreateContentType0, PageCreateResult, PageType
 
@@ -270,6 +286,7 @@ def update_page(
     markdown: str | None,
     insertion_mode: InsertionModeName,
 ) -> Call[PageUpdateResult]:
+    """``PUT /docs/{docId}/pages/{pageIdOrName}``: rename, hide or add content to a page."""
     from codomyrmex_coda_api.api.pages import update_page as op
     from codomyrmex_coda_api.models import (
         PageContentInsertionMode,
@@ -289,6 +306,7 @@ def update_page(
 
 
 def delete_page(doc_id: str, page: str) -> Call[PageDeleteResult]:
+    """``DELETE /docs/{docId}/pages/{pageIdOrName}``: delete a page."""
     from codomyrmex_coda_api.api.pages import delete_page as op
     from codomyrmex_coda_api.models import PageDeleteResult
 
@@ -298,6 +316,7 @@ def delete_page(doc_id: str, page: str) -> Call[PageDeleteResult]:
 def begin_page_export(
     doc_id: str, page: str, *, output_format: ExportFormatName
 ) -> Call[BeginPageContentExportResponse]:
+    """``POST /docs/{docId}/pages/{pageIdOrName}/export``: start exporting a page's content."""
     from codomyrmex_coda_api.api.pages import begin_page_content_export as op
     from codomyrmex_coda_api.models import (
         BeginPageContentExportRequest,
@@ -310,6 +329,7 @@ def begin_page_export(
 
 
 def page_export_status(doc_id: str, page: str, request_id: str) -> Call[PageContentExportStatusResponse]:
+    """``GET .../export/{requestId}``: the state of a page export (and its download link)."""
     from codomyrmex_coda_api.api.pages import get_page_content_export_status as op
     from codomyrmex_coda_api.models import PageContentExportStatusResponse
 
@@ -322,6 +342,7 @@ def page_export_status(doc_id: str, page: str, request_id: str) -> Call[PageCont
 def list_tables(
     doc_id: str, *, table_types: Sequence[TableTypeName] | None, limit: int, page_token: str | None
 ) -> Call[RawPage]:
+    """``GET /docs/{docId}/tables``: one page of a doc's tables and views."""
     from codomyrmex_coda_api.api.tables import list_tables as op
     from codomyrmex_coda_api.models import TableType
 
@@ -330,6 +351,7 @@ def list_tables(
 
 
 def get_table(doc_id: str, table: str) -> Call[Table]:
+    """``GET /docs/{docId}/tables/{tableIdOrName}``: one table or view, with its row count."""
     from codomyrmex_coda_api.api.tables import get_table as op
     from codomyrmex_coda_api.models import Table
 
@@ -339,6 +361,7 @@ def get_table(doc_id: str, table: str) -> Call[Table]:
 def list_columns(
     doc_id: str, table: str, *, visible_only: bool | None, limit: int, page_token: str | None
 ) -> Call[RawPage]:
+    """``GET .../tables/{tableIdOrName}/columns``: one page of a table's columns."""
     from codomyrmex_coda_api.api.columns import list_columns as op
 
     request = op.request_kwargs(
@@ -348,6 +371,7 @@ def list_columns(
 
 
 def get_column(doc_id: str, table: str, column: str) -> Call[ColumnDetail]:
+    """``GET .../columns/{columnIdOrName}``: one column, with its format."""
     from codomyrmex_coda_api.api.columns import get_column as op
     from codomyrmex_coda_api.models import ColumnDetail
 
@@ -435,6 +459,7 @@ def upsert_rows(
 
 
 def update_row(doc_id: str, table: str, row: str, edit: dict[str, Any]) -> Call[RowUpdateResult]:
+    """``PUT .../rows/{rowIdOrName}``: set cells of one row."""
     from codomyrmex_coda_api.api.rows import update_row as op
     from codomyrmex_coda_api.models import RowUpdate, RowUpdateResult
 
@@ -444,6 +469,7 @@ def update_row(doc_id: str, table: str, row: str, edit: dict[str, Any]) -> Call[
 
 
 def delete_row(doc_id: str, table: str, row: str) -> Call[RowDeleteResult]:
+    """``DELETE .../rows/{rowIdOrName}``: delete one row."""
     from codomyrmex_coda_api.api.rows import delete_row as op
     from codomyrmex_coda_api.models import RowDeleteResult
 
@@ -451,6 +477,7 @@ def delete_row(doc_id: str, table: str, row: str) -> Call[RowDeleteResult]:
 
 
 def delete_rows(doc_id: str, table: str, row_ids: list[str]) -> Call[RowsDeleteResult]:
+    """``DELETE .../rows``: delete rows by id."""
     from codomyrmex_coda_api.api.rows import delete_rows as op
     from codomyrmex_coda_api.models import RowsDelete, RowsDeleteResult
 
@@ -458,6 +485,7 @@ def delete_rows(doc_id: str, table: str, row_ids: list[str]) -> Call[RowsDeleteR
 
 
 def push_button(doc_id: str, table: str, row: str, column: str) -> Call[PushButtonResult]:
+    """``POST .../rows/{rowIdOrName}/buttons/{columnIdOrName}``: press a button."""
     from codomyrmex_coda_api.api.rows import push_button as op
     from codomyrmex_coda_api.models import PushButtonResult
 
@@ -468,12 +496,14 @@ def push_button(doc_id: str, table: str, row: str, column: str) -> Call[PushButt
 
 
 def list_formulas(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
+    """``GET /docs/{docId}/formulas``: one page of a doc's named formulas."""
     from codomyrmex_coda_api.api.formulas import list_formulas as op
 
     return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_formula(doc_id: str, formula: str) -> Call[Formula]:
+    """``GET /docs/{docId}/formulas/{formulaIdOrName}``: a formula and its value."""
     from codomyrmex_coda_api.api.formulas import get_formula as op
     from codomyrmex_coda_api.models import Formula
 
@@ -481,12 +511,14 @@ def get_formula(doc_id: str, formula: str) -> Call[Formula]:
 
 
 def list_controls(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
+    """``GET /docs/{docId}/controls``: one page of a doc's controls."""
     from codomyrmex_coda_api.api.controls import list_controls as op
 
     return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_control(doc_id: str, control: str) -> Call[Control]:
+    """``GET /docs/{docId}/controls/{controlIdOrName}``: a control and its value."""
     from codomyrmex_coda_api.api.controls import get_control as op
     from codomyrmex_coda_api.models import Control
 
@@ -497,6 +529,7 @@ def get_control(doc_id: str, control: str) -> Call[Control]:
 
 
 def list_permissions(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
+    """``GET /docs/{docId}/acl/permissions``: one page of a doc's permissions."""
     from codomyrmex_coda_api.api.permissions import get_permissions as op
 
     return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
@@ -511,6 +544,7 @@ def add_permission(
     anyone: bool,
     suppress_email: bool | None,
 ) -> Call[AddPermissionResult]:
+    """``POST /docs/{docId}/acl/permissions``: share a doc with a user, a domain or anyone."""
     from codomyrmex_coda_api.api.permissions import add_permission as op
     from codomyrmex_coda_api.models import (
         AccessTypeNotNone,
@@ -538,6 +572,7 @@ def add_permission(
 
 
 def delete_permission(doc_id: str, permission_id: str) -> Call[DeletePermissionResult]:
+    """``DELETE /docs/{docId}/acl/permissions/{permissionId}``: remove one permission."""
     from codomyrmex_coda_api.api.permissions import delete_permission as op
     from codomyrmex_coda_api.models import DeletePermissionResult
 
@@ -545,6 +580,7 @@ def delete_permission(doc_id: str, permission_id: str) -> Call[DeletePermissionR
 
 
 def search_principals(doc_id: str, query: str | None) -> Call[SearchPrincipalsResponse]:
+    """``GET /docs/{docId}/acl/principals/search``: users and groups matching a query."""
     from codomyrmex_coda_api.api.permissions import search_principals as op
     from codomyrmex_coda_api.models import SearchPrincipalsResponse
 
@@ -552,6 +588,7 @@ def search_principals(doc_id: str, query: str | None) -> Call[SearchPrincipalsRe
 
 
 def sharing_metadata(doc_id: str) -> Call[AclMetadata]:
+    """``GET /docs/{docId}/acl/metadata``: what the token may do when sharing a doc."""
     from codomyrmex_coda_api.api.permissions import get_sharing_metadata as op
     from codomyrmex_coda_api.models import AclMetadata
 
@@ -559,6 +596,7 @@ def sharing_metadata(doc_id: str) -> Call[AclMetadata]:
 
 
 def get_acl_settings(doc_id: str) -> Call[AclSettings]:
+    """``GET /docs/{docId}/acl/settings``: a doc's sharing settings."""
     from codomyrmex_coda_api.api.permissions import get_acl_settings as op
     from codomyrmex_coda_api.models import AclSettings
 
@@ -572,6 +610,7 @@ def update_acl_settings(
     allow_copying: bool | None,
     allow_viewers_to_request_editing: bool | None,
 ) -> Call[AclSettings]:
+    """``PATCH /docs/{docId}/acl/settings``: change a doc's sharing settings."""
     from codomyrmex_coda_api.api.permissions import update_acl_settings as op
     from codomyrmex_coda_api.models import AclSettings, UpdateAclSettingsRequest
 

@@ -17,13 +17,14 @@ import datetime as dt
 import decimal
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeAlias, cast
+from typing import Any, TypeAlias
 
 from codomyrmex_coda_api.models.currency_value import CurrencyValue
 from codomyrmex_coda_api.models.image_url_value import ImageUrlValue
 from codomyrmex_coda_api.models.linked_data_object import LinkedDataObject
 from codomyrmex_coda_api.models.person_value import PersonValue
 from codomyrmex_coda_api.models.row_value import RowValue
+from codomyrmex_coda_api.models.row_values import RowValues
 from codomyrmex_coda_api.models.url_value import UrlValue
 
 from codomyrmex_cloud.coda.errors import refused
@@ -67,11 +68,9 @@ def parse_cell(raw: Any) -> CellValue:
         return raw  # type: ignore[no-any-return]
     if kind is list and all(type(item) in _SCALARS for item in raw):
         return list(raw)
-    from codomyrmex_coda_api.models.row_values import RowValues
-
     # The generated union parser lives inside RowValues.from_dict; one cell at a time here.
-    # Its declared type is the same union, spelled with invariant lists of another order.
-    return cast(CellValue, RowValues.from_dict({"v": raw}).additional_properties["v"])
+    # Its declared type is the spec's union, which is CellValue (LinkedDataObject included).
+    return RowValues.from_dict({"v": raw}).additional_properties["v"]
 
 
 def cell_json(column: str, value: object, *, depth: int = 0) -> Any:
@@ -103,7 +102,7 @@ def cell_json(column: str, value: object, *, depth: int = 0) -> Any:
     if isinstance(value, RowValue | ImageUrlValue | LinkedDataObject):
         raise refused(
             f"rows: column {column!r} got a {type(value).__name__} read from Coda, which has no writable form; "
-            "write the referenced row's display name or id (value.name / value.row_id) as text instead"
+            "write its text instead (for a row reference: value.name or value.row_id)"
         )
     if isinstance(value, Mapping):
         raise refused(f"rows: column {column!r} got a mapping; a cell takes a scalar or a list of scalars")

@@ -203,13 +203,37 @@ def translate_transport_error(
 
 
 class CodaPartialWriteError(CodaMutationError):
-    """A bulk write failed after some of its batches were accepted.
+    """A bulk write failed after some of its batches were accepted (or may have been).
 
     Nothing is lost: ``request_ids`` and ``rows_accepted`` say what Coda took (wait for it
-    with ``client.get_mutation_status``), ``__cause__`` is the error of the failed batch.
+    with ``client.get_mutation_status``), and three sets of row ranges, indexes into the
+    sequence of rows the write was given, cover every row exactly once. ``__cause__`` is the
+    error of the first failed batch.
+
+    Attributes:
+        request_ids: Coda's request ids of the accepted batches, in the rows' order.
+        rows_accepted: How many rows those batches carried.
+        row_ids: Row ids Coda reported for them (added rows for an insert or upsert).
+        accepted_rows: Rows Coda accepted (queued for writing).
+        maybe_applied_rows: Rows whose request failed after it may have reached Coda (a 5xx,
+            a timeout, a connection broken after sending): check the table before resending.
+        not_applied_rows: Rows Coda refused (a 4xx) or that were never sent: safe to resend.
     """
 
-    def __init__(self, message: str, *, request_ids: tuple[str, ...], rows_accepted: int, row_ids: tuple[str, ...]):
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_ids: tuple[str, ...],
+        rows_accepted: int,
+        row_ids: tuple[str, ...],
+        accepted_rows: tuple[range, ...] = (),
+        maybe_applied_rows: tuple[range, ...] = (),
+        not_applied_rows: tuple[range, ...] = (),
+    ) -> None:
         super().__init__(message, request_ids=request_ids)
         self.rows_accepted = rows_accepted
         self.row_ids = row_ids
+        self.accepted_rows = accepted_rows
+        self.maybe_applied_rows = maybe_applied_rows
+        self.not_applied_rows = not_applied_rows

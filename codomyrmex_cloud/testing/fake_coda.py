@@ -763,12 +763,14 @@ def _parse_row_query(query: str, table: TableState) -> tuple[str, Any]:
 
 class _RequestHandler(BaseHTTPRequestHandler):
     fake: FakeCoda
+    peers: list[int]
     protocol_version = "HTTP/1.1"
 
     def _serve(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         host = self.headers.get("host", "127.0.0.1")
+        self.peers.append(self.client_address[1])
         if self.fake.latency > 0:
             time.sleep(self.fake.latency)  # the simulated network round trip, not synchronisation
         reply = self.fake.handle(self.command, f"http://{host}{self.path}", dict(self.headers.items()), body)
@@ -788,12 +790,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
         return  # requests are in fake.log; stderr stays quiet
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: ten clients connecting at once (a bulk
+    # write's batches) would see connections dropped and retried by TCP a second later.
+    request_queue_size = 128
+
+
 class FakeCodaServer:
     """Serve a :class:`FakeCoda` on 127.0.0.1 in a background thread."""
 
     def __init__(self, fake: FakeCoda, port: int = 0) -> None:
-        handler = type("Handler", (_RequestHandler,), {"fake": fake})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        #: The client port of every request, in order: which connection each one came on.
+        self.peers: list[int] = []
+        handler = type("Handler", (_RequestHandler,), {"fake": fake, "peers": self.peers})
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.fake = fake
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}/apis/v1"

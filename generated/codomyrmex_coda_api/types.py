@@ -9,8 +9,14 @@ from attrs import define
 
 
 class Unset:
+    """The type of ``UNSET``: a field Coda did not send, or an argument not to send."""
+
     def __bool__(self) -> Literal[False]:
         return False
+
+    def __repr__(self) -> str:
+        # codomyrmex: models print as Field(name=UNSET), not the object's address.
+        return "UNSET"
 
 
 UNSET: Unset = Unset()

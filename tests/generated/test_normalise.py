@@ -126,6 +126,44 @@ def test_supply_documented_discriminators() -> None:
         n.supply_documented_discriminators(doc_with(schemas))
 
 
+def _json_ld_union() -> dict[str, Any]:
+    base = {"type": "object", "required": ["@type"], "properties": {"@type": {"type": "string"}}}
+    return {
+        "Base": base,
+        "Money": {"allOf": [{"$ref": REF + "Base"}, {"type": "object", "properties": {"amount": {}}}]},
+        "Image": {"allOf": [{"$ref": REF + "Base"}, {"type": "object", "properties": {"url": {}}}]},
+        "Rich": {
+            "x-schema-name": "Rich",
+            "oneOf": [{"type": "string"}, {"$ref": REF + "Money"}, {"$ref": REF + "Image"}],
+            "discriminator": {
+                "propertyName": "@type",
+                "mapping": {"MonetaryAmount": REF + "Money", "ImageObject": REF + "Image"},
+            },
+        },
+    }
+
+
+def test_add_discriminated_base_branch_gives_unknown_tags_the_base_as_fallback() -> None:
+    doc = doc_with(_json_ld_union())
+    assert n.add_discriminated_base_branch(doc) == 1
+    out = doc["components"]["schemas"]
+    assert out["Rich"]["oneOf"][-1] == {"$ref": REF + "Base"}
+    assert n.annotate_discriminators(doc) == 3
+    assert out["Base"]["x-discriminator-fallback"] is True and out["Base"]["x-discriminator-values"] == []
+    assert out["Image"]["x-discriminator-fallback"] is False
+    assert out["Image"]["x-discriminator-values"] == ["ImageObject"]
+
+
+def test_add_discriminated_base_branch_leaves_a_union_that_lists_its_base() -> None:
+    doc = doc_with(_format_union())  # Simple is a branch and the base of the others
+    assert n.add_discriminated_base_branch(doc) == 0
+    schemas = _json_ld_union()
+    schemas["Image"] = {"type": "object", "properties": {"url": {}}}  # extends nothing: no common base
+    doc = doc_with(schemas)
+    assert n.add_discriminated_base_branch(doc) == 0
+    assert len(doc["components"]["schemas"]["Rich"]["oneOf"]) == 3
+
+
 def test_unify_cell_values_keeps_the_wider_branch() -> None:
     scalar = {"oneOf": [{"type": "string"}, {"type": "number"}]}
     schemas = {

@@ -32,10 +32,14 @@ from codomyrmex_coda_api.models import (
     Type,
 )
 from codomyrmex_coda_api.models.currency_value import CurrencyValue
+from codomyrmex_coda_api.models.image_url_value import ImageUrlValue
+from codomyrmex_coda_api.models.linked_data_object import LinkedDataObject
 from codomyrmex_coda_api.models.person_value import PersonValue
 from codomyrmex_coda_api.models.row_value import RowValue
 from codomyrmex_coda_api.models.url_value import UrlValue
 
+from codomyrmex_cloud import CodaClient
+from codomyrmex_cloud.testing import FakeCoda
 from tests.payloads import column_payload, doc_payload, page_payload, row_payload
 
 
@@ -158,3 +162,33 @@ def test_unknown_fields_and_enum_values_parse_and_stay_reachable() -> None:
     assert {k: v for k, v in json.loads(json.dumps(round_trip)).items() if k not in dates} == {
         k: v for k, v in payload.items() if k not in dates
     }
+
+
+DURATION = {"@context": "http://schema.org/", "@type": "Duration", "days": 1, "hours": 2}
+
+
+def test_an_unknown_json_ld_type_parses_as_the_base_and_round_trips() -> None:
+    image = {"@context": "http://schema.org/", "@type": "ImageObject", "url": "https://x/i.png"}
+    values = {"d": DURATION, "l": [DURATION, image]}
+    row = Row.from_dict(row_payload(values))
+    got = row.values.additional_properties
+    assert type(got["d"]) is LinkedDataObject  # not ImageUrlValue, which requires nothing more
+    assert got["d"].type_ == "Duration" and got["d"].additional_properties == {"days": 1, "hours": 2}
+    listed = got["l"]
+    assert isinstance(listed, list)
+    assert type(listed[0]) is LinkedDataObject and type(listed[1]) is ImageUrlValue
+    assert row.to_dict()["values"] == values
+
+
+def test_an_unknown_json_ld_type_reads_through_the_facade() -> None:
+    fake = FakeCoda(token="t")
+    table = fake.add_doc("D", doc_id="doc-1").add_table("T", ["Name", "Took"])
+    table.add_row({"Name": "a", "Took": DURATION})
+    with CodaClient("t", base_url=fake.BASE_URL, transport=fake.transport()) as coda:
+        row = next(iter(coda.list_rows("doc-1", table.id, value_format="rich")))
+        cell = row["Took"]
+        assert type(cell) is LinkedDataObject
+        assert cell.to_dict() == DURATION
+        model_cell = row.model.values.additional_properties["Took"]
+        assert type(model_cell) is LinkedDataObject and model_cell.to_dict() == DURATION
+        assert row.model.to_dict()["values"]["Took"] == DURATION

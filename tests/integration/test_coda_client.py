@@ -257,16 +257,24 @@ def test_operations_outside_the_facade_use_the_same_auth_limits_and_errors(coda:
 
 def test_a_bulk_write_failing_part_way_reports_what_was_accepted(coda: CodaClient, fake: FakeCoda) -> None:
     seeded = seed_demo(fake)
-    fake.fail_next(403, match="POST /docs/doc-id/tables", skip=1)  # the 2nd batch is refused
+    # The three batches (500, 500, 200 rows) go one after another; the second is refused, so
+    # the third is never sent.
+    fake.fail_next(403, match="POST /docs/doc-id/tables", skip=1)
     sent: list[tuple[int, int]] = []
     rows = [{"Name": f"bulk-{i}"} for i in range(1200)]
     with pytest.raises(CodaPartialWriteError) as caught:
         coda.insert_rows("doc-id", "grid-xxx", rows, progress=lambda done, total: sent.append((done, total)))
     error = caught.value
-    assert error.rows_accepted == 500 and len(error.request_ids) == 1 and len(error.row_ids) == 500
     assert isinstance(error.__cause__, CodaForbiddenError)
-    assert sent == [(500, 1200)]
-    assert len(seeded.tables[0].rows) == 5 + 500
+    accepted = [i for span in error.accepted_rows for i in span]
+    refused = [i for span in error.not_applied_rows for i in span]
+    assert error.maybe_applied_rows == ()  # a 403 is a refusal: nothing of that batch was written
+    assert accepted == list(range(500)) and refused == list(range(500, 1200))
+    name = seeded.tables[0].columns[0].id
+    assert {row.values[name] for row in seeded.tables[0].rows[5:]} == {f"bulk-{i}" for i in accepted}
+    assert error.rows_accepted == len(accepted) == len(error.row_ids) and len(error.request_ids) == 1
+    assert [done for done, _ in sent] == sorted({done for done, _ in sent})  # grows with every call
+    assert sent[-1] == (error.rows_accepted, 1200)
 
 
 def test_bulk_write_progress_reaches_the_total(coda: CodaClient, fake: FakeCoda) -> None:
@@ -276,4 +284,7 @@ def test_bulk_write_progress_reaches_the_total(coda: CodaClient, fake: FakeCoda)
     table.upsert(
         [{"Name": f"p{i}"} for i in range(1100)], key_columns=["Name"], progress=lambda d, t: sent.append((d, t))
     )
-    assert sent == [(500, 1100), (1000, 1100), (1100, 1100)]
+    done = [d for d, total in sent if total == 1100]
+    assert len(done) == len(sent) == 3 and done[-1] == 1100
+    steps = [b - a for a, b in zip([0, *done], done, strict=False)]
+    assert sorted(steps) == [100, 500, 500]  # one call per accepted batch, growing every time

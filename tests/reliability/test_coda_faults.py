@@ -6,8 +6,7 @@ the proxy's seed: a failure names it, and ``FaultSchedule.seeded(seed, RATE)`` r
 (the assertion message lists every fault injected). ``make test`` runs a few seeds;
 ``make test-reliability`` runs the ``reliability_full`` ones as well.
 
-Known defects of the client show as ``xfail``: the scripted tests at the end pin each one
-with ``strict=True``; a seeded run that trips over one reports it as xfail with its seed.
+A failing seeded run names its seed and the proxy's decisions, so it can be replayed.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from codomyrmex_cloud import (
@@ -46,17 +44,6 @@ TIMEOUT = 1.0
 StartProxy = Callable[[str, FaultSchedule], FaultProxy]
 MakeWorld = Callable[[FaultSchedule], "World"]
 
-DEFECT_CUT_BODY = (
-    "defect: a connection cut while the response body is read escapes CodaClient as a raw "
-    "httpx.RemoteProtocolError, neither retried nor mapped to CodaConnectionError "
-    "(CodaTransport reads the body outside its retry block)"
-)
-DEFECT_UNFLAGGED_BATCH = (
-    "defect: a failed insert batch that Coda may have applied is not reported as such; the "
-    "error says only the earlier batches were accepted (and a failed first batch raises the "
-    "bare transport/server error, not CodaPartialWriteError)"
-)
-
 
 @dataclass
 class World:
@@ -75,7 +62,7 @@ class World:
             TOKEN,
             base_url=self.base_url,
             timeout=TIMEOUT,
-            retry=RetryPolicy(max_retries=8, jitter=random.Random(seed).random),
+            retry=RetryPolicy(max_retries=8, max_connection_retries=8, jitter=random.Random(seed).random),
             rate_limits=RateLimits.disabled(),
             sleep=SleepRecorder(),
         )
@@ -85,7 +72,7 @@ class World:
             TOKEN,
             base_url=self.base_url,
             timeout=TIMEOUT,
-            retry=RetryPolicy(max_retries=8, jitter=random.Random(seed).random),
+            retry=RetryPolicy(max_retries=8, max_connection_retries=8, jitter=random.Random(seed).random),
             rate_limits=RateLimits.disabled(),
             sleep=SleepRecorder().asleep,
         )
@@ -129,11 +116,6 @@ def key(i: int) -> str:
     return f"k{i:05d}"
 
 
-def xfail_if_raw_transport_error(exc: BaseException, proxy: FaultProxy) -> None:
-    if isinstance(exc, httpx.TransportError):
-        pytest.xfail(f"{DEFECT_CUT_BODY}; {type(exc).__name__}: {exc}; {proxy.replay_note()}")
-
-
 # Upsert with key columns: may be replayed, so it must end exact -------------------------------
 
 
@@ -144,12 +126,8 @@ def test_upsert_through_faults_ends_with_exactly_the_expected_rows(seed: int, wo
         w.table.add_row({"Key": key(i), "Value": "old"})
     rows = [{"Key": key(i), "Value": f"new-{i}"} for i in range(ROWS)]
     with w.client(seed) as client:
-        try:
-            client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"])
-            listed = {str(r["Key"]): str(r["Value"]) for r in client.list_rows(w.doc_id, w.table.id, limit=500)}
-        except httpx.TransportError as exc:
-            xfail_if_raw_transport_error(exc, w.proxy)
-            raise
+        client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"])
+        listed = {str(r["Key"]): str(r["Value"]) for r in client.list_rows(w.doc_id, w.table.id)}
     note = w.proxy.replay_note()
     keys = w.keys()
     assert len(keys) == len(set(keys)) == ROWS, f"duplicates or missing rows; {note}"
@@ -163,11 +141,7 @@ async def test_async_upsert_through_faults_ends_with_exactly_the_expected_rows(s
     w = world(FaultSchedule.seeded(f"async-{seed}", RATE))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(ROWS)]
     async with w.async_client(seed) as client:
-        try:
-            await client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"])
-        except httpx.TransportError as exc:
-            xfail_if_raw_transport_error(exc, w.proxy)
-            raise
+        await client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"])
     assert w.values() == {key(i): f"v{i}" for i in range(ROWS)}, w.proxy.replay_note()
     assert len(w.table.rows) == ROWS, w.proxy.replay_note()
 
@@ -193,9 +167,9 @@ def check_insert_outcome(w: World, error: CodaError | None, progress: list[int])
     # At most one batch beyond those reported: the failed one, applied once, not replayed.
     assert w.applied_inserts() - accepted_requests in (0, 1), f"a batch was sent again; {note}"
     if len(keys) > accepted:  # the failed batch was applied: the error must say it may have been
-        flagged = isinstance(error, CodaPartialWriteError) and "may have been applied" in str(error)
-        if not flagged:
-            pytest.xfail(f"{DEFECT_UNFLAGGED_BATCH}; {type(error).__name__}: {error}; {note}")
+        assert isinstance(error, CodaPartialWriteError), f"{type(error).__name__}: {error}; {note}"
+        maybe = [i for span in error.maybe_applied_rows for i in span]
+        assert list(range(accepted, len(keys))) == maybe[: len(keys) - accepted], f"{error}; {note}"
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -209,9 +183,6 @@ def test_insert_through_faults_never_duplicates(seed: int, world: MakeWorld) -> 
             client.insert_rows(w.doc_id, w.table.id, rows, progress=lambda sent, _: progress.append(sent))
         except CodaError as exc:
             error = exc
-        except httpx.TransportError as exc:
-            xfail_if_raw_transport_error(exc, w.proxy)
-            raise
     check_insert_outcome(w, error, progress)
 
 
@@ -227,9 +198,6 @@ async def test_async_insert_through_faults_never_duplicates(seed: int, world: Ma
             await client.insert_rows(w.doc_id, w.table.id, rows, progress=lambda sent, _: progress.append(sent))
         except CodaError as exc:
             error = exc
-        except httpx.TransportError as exc:
-            xfail_if_raw_transport_error(exc, w.proxy)
-            raise
     check_insert_outcome(w, error, progress)
 
 
@@ -246,7 +214,6 @@ def test_upsert_survives_each_fault_on_a_batch(fault: Fault, world: MakeWorld) -
     assert w.proxy.stats().faults == {fault: 2}
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECT_CUT_BODY)
 def test_upsert_survives_a_response_cut_mid_body(world: MakeWorld) -> None:
     w = world(FaultSchedule.scripted({1: Fault.CLOSE_MID_BODY}))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(1200)]
@@ -255,7 +222,6 @@ def test_upsert_survives_a_response_cut_mid_body(world: MakeWorld) -> None:
     assert len(w.table.rows) == 1200
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECT_CUT_BODY)
 def test_reading_rows_survives_a_response_cut_mid_body(world: MakeWorld) -> None:
     w = world(FaultSchedule.scripted({0: Fault.CLOSE_MID_BODY}))
     for i in range(10):
@@ -274,7 +240,6 @@ def test_insert_fails_loudly_when_a_batch_fails_unapplied(fault: Fault, world: M
     assert w.keys() == [key(i) for i in range(1000)] and w.applied_inserts() == 2
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECT_UNFLAGGED_BATCH)
 @pytest.mark.parametrize("fault", [Fault.RESET_AFTER, Fault.HTTP_500_AFTER_APPLY])
 def test_insert_error_says_the_failed_batch_may_have_been_applied(fault: Fault, world: MakeWorld) -> None:
     w = world(FaultSchedule.scripted({2: fault}))
@@ -286,7 +251,6 @@ def test_insert_error_says_the_failed_batch_may_have_been_applied(fault: Fault, 
     assert "may have been applied" in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason=DEFECT_UNFLAGGED_BATCH)
 def test_insert_whose_first_batch_may_have_been_applied_is_a_partial_write(world: MakeWorld) -> None:
     w = world(FaultSchedule.scripted({0: Fault.RESET_AFTER}))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(1200)]

@@ -12,7 +12,7 @@ import pytest
 
 from codomyrmex_cloud import CodaConnectionError, CodaTimeoutError, CodaValidationError, Limit, RateLimits, RetryPolicy
 from codomyrmex_cloud.coda.query import build_query
-from codomyrmex_cloud.coda.ratelimit import RateLimiter, RequestKind, classify
+from codomyrmex_cloud.coda.ratelimit import POLL, RateLimiter, RequestKind, classify
 from codomyrmex_cloud.coda.retry import Attempts, is_replay_safe, parse_retry_after
 
 
@@ -124,10 +124,56 @@ def test_sliding_window_books_the_earliest_allowed_send_time() -> None:
     clock = FakeClock()
     limiter = RateLimiter(RateLimits(write=Limit(3, 6.0), margin=0.0), clock=clock)
     write = req("POST", "/docs/d/tables/t/rows", {})
-    assert [limiter.reserve(write) for _ in range(3)] == [0, 0, 0]
-    assert limiter.reserve(write) == 6.0  # the 4th waits for the 1st to leave the window
+    assert [limiter.reserve(write).delay for _ in range(3)] == [0, 0, 0]
+    assert limiter.reserve(write).delay == 6.0  # the 4th waits for the 1st to leave the window
     clock.now += 10
-    assert limiter.reserve(write) == 0.0
+    assert limiter.reserve(write).delay == 0.0
+
+
+def test_a_request_waits_for_the_answers_of_the_window_before_it() -> None:
+    # Coda counts a request when it arrives; a busy server may count it as late as it answers.
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(write=Limit(3, 6.0), margin=0.0), clock=clock)
+    write = req("POST", "/docs/d/tables/t/rows", {})
+    first = [limiter.reserve(write) for _ in range(3)]
+    assert [limiter.ready(b) for b in first] == [0, 0, 0]  # all three leave at 100
+    for booking in first:
+        clock.now += 1
+        limiter.done(booking)  # answered at 101, 102, 103
+    fourth = limiter.reserve(write)
+    assert fourth.delay == 4.0  # 101 + 6 = 107, not 100 + 6: the first may have been counted at 101
+    clock.now += fourth.delay
+    assert limiter.ready(fourth) == 0.0
+
+
+def test_an_unanswered_request_counts_until_its_answer_is_back() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(write=Limit(3, 6.0), margin=0.0), clock=clock)
+    write = req("POST", "/docs/d/tables/t/rows", {})
+    first = [limiter.reserve(write) for _ in range(3)]
+    for booking in first:
+        limiter.ready(booking)  # sent at 100, no answer yet
+    fourth = limiter.reserve(write)
+    assert fourth.delay == 6.0  # the estimate: as if counted when they left
+    clock.now += 6.0
+    assert limiter.ready(fourth) == pytest.approx(POLL)  # three still unanswered: any of them may count now
+    clock.now += 0.5
+    limiter.done(first[0])  # answered at 106.5
+    assert limiter.ready(fourth) == pytest.approx(6.0)  # it may go once 106.5 has left the window
+    clock.now += 6.0
+    assert limiter.ready(fourth) == 0.0
+
+
+def test_waiting_on_a_clock_that_does_not_move_still_lets_a_booked_request_go() -> None:
+    # Tests inject sleeps that only record; a booking checked again at its booked instant,
+    # with nothing new known, must not ask to wait again.
+    clock = FakeClock()
+    limiter = RateLimiter(RateLimits(write=Limit(1, 6.0), margin=0.0), clock=clock)
+    write = req("POST", "/docs/d/tables/t/rows", {})
+    limiter.done(limiter.reserve(write))
+    second = limiter.reserve(write)
+    assert second.delay == 6.0
+    assert limiter.ready(second) == 0.0  # the clock did not move; the booking still stands
 
 
 def test_the_limiter_is_shared_safely_by_many_threads() -> None:
@@ -138,7 +184,7 @@ def test_the_limiter_is_shared_safely_by_many_threads() -> None:
 
     def worker() -> None:
         for _ in range(50):
-            delay = limiter.reserve(req("GET", "/docs/d/tables"))
+            delay = limiter.reserve(req("GET", "/docs/d/tables")).delay
             with lock:
                 booked.append(clock.now + delay)
 
@@ -155,7 +201,7 @@ def test_the_limiter_is_shared_safely_by_many_threads() -> None:
 
 def test_limits_can_be_turned_off() -> None:
     limiter = RateLimiter(RateLimits.disabled())
-    assert all(limiter.reserve(req("GET", "/docs")) == 0 for _ in range(50))
+    assert all(limiter.reserve(req("GET", "/docs")).delay == 0 for _ in range(50))
 
 
 # Queries ----------------------------------------------------------------------------------

@@ -22,6 +22,12 @@ def test_importing_the_package_loads_no_generated_model_and_no_cloud_sdk() -> No
     assert loaded_after("import codomyrmex.cloud") == []
 
 
+def test_the_sync_coda_client_does_not_import_asyncio() -> None:
+    code = "import sys; from codomyrmex_cloud import CodaClient; print('asyncio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "False"
+
+
 def test_the_alias_hands_out_the_same_objects() -> None:
     assert codomyrmex.cloud.__all__ == codomyrmex_cloud.__all__
     for name in codomyrmex_cloud.__all__:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from time import monotonic
 from typing import Any, TypeVar
 
@@ -34,7 +35,20 @@ from codomyrmex_cloud.coda._async.facade import AsyncColumn, AsyncDoc, AsyncPage
 from codomyrmex_cloud.coda._async.mutations import AsyncMutation
 from codomyrmex_cloud.coda._async.paging import AsyncPaginated
 from codomyrmex_cloud.coda._async.transport import AsyncCodaTransport
-from codomyrmex_cloud.coda.bulk import BulkWriteLog, WriteProgress, batches, id_batches, row_json
+from codomyrmex_cloud.coda.async_batch_runner import AsyncBatchRunner
+from codomyrmex_cloud.coda.bulk import (
+    Accepted,
+    Batch,
+    BulkWriteLog,
+    WriteProgress,
+    batches,
+    id_batches,
+    in_order,
+    overlap,
+    plan,
+    row_json,
+    upsert_key,
+)
 from codomyrmex_cloud.coda.calls import (
     AccessName,
     Call,
@@ -95,6 +109,10 @@ class AsyncCodaClient:
     Raises:
         CodaConfigurationError: No token given and none in the environment, or a bad argument.
     """
+
+    #: The generated client (``codomyrmex_coda_api``) sending through this client's transport,
+    #: so operations the façade does not cover get the same token, limits and retries.
+    api: AuthenticatedClient
 
     def __init__(
         self,
@@ -527,9 +545,13 @@ class AsyncCodaClient:
         """Add rows; ``mutation.added_row_ids`` are the new rows' ids.
 
         Never retried once Coda may have applied it (that would add the rows twice). Rows are
-        sent in batches (by count and request size; see :mod:`codomyrmex_cloud.coda.bulk`);
-        ``progress(rows_sent, total)`` is called after each. A batch that fails raises
-        CodaPartialWriteError carrying what earlier batches wrote.
+        sent in batches (by count and request size; see :mod:`codomyrmex_cloud.coda.bulk`), one
+        after another, so the table keeps the order of ``rows``. ``progress(rows_accepted,
+        total)`` is called after each accepted batch.
+
+        Raises:
+            CodaPartialWriteError: A batch failed while others were, or may have been, written;
+                it says which rows were accepted, which may have been, and which were not.
         """
         return await self._write_rows(doc_id, table_id, rows, None, wait, progress)
 
@@ -546,7 +568,11 @@ class AsyncCodaClient:
         """Update the rows matching ``key_columns`` and add the rest; safe to retry.
 
         ``mutation.added_row_ids`` lists the added rows; Coda does not report which rows it
-        updated. Batched as :meth:`insert_rows`.
+        updated. Batched as :meth:`insert_rows`, but up to a write window's worth of batches are
+        in flight at once when no key value of one matches one of another (rows naming a key
+        column other than as ``key_columns`` does are sent one batch after another): the cells
+        end as if sent one by one, while rows new to the table may be appended in a different
+        order across batches.
         """
         if not key_columns:
             raise CodaConfigurationError("key_columns: upsert needs key columns; use insert_rows to add rows")
@@ -563,13 +589,35 @@ class AsyncCodaClient:
     ) -> AsyncMutation:
         timeout = wait_seconds(wait)
         edits = [row_json(values) for values in rows]  # validate every row before sending any
-        log = BulkWriteLog(len(edits), progress)
-        for batch in batches(edits):
-            with log.batch(len(batch)):
-                result = await self._send(calls.upsert_rows(doc_id, table_id, batch, key_columns=key_columns))
-                added = result.added_row_ids if isinstance(result.added_row_ids, list) else []
-                log.accepted(result.request_id, added)
+        planned = plan(list(batches(edits)), upsert_key(key_columns) if key_columns else in_order)
+
+        async def send(batch: Batch[dict[str, Any]]) -> Accepted:
+            result = await self._send(calls.upsert_rows(doc_id, table_id, batch.items, key_columns=key_columns))
+            return result.request_id, result.added_row_ids if isinstance(result.added_row_ids, list) else []
+
+        log = await self._run_batches(planned, send, len(edits), progress)
         return await self._mutation(log.request_ids, timeout, row_ids=log.row_ids, added_row_ids=log.row_ids)
+
+    async def _run_batches(
+        self,
+        planned: list[Batch[T]],
+        send: Callable[[Batch[T]], Awaitable[Accepted]],  # unasync: send: Callable[[Batch[T]], Accepted],
+        total: int,
+        progress: WriteProgress | None,
+    ) -> BulkWriteLog:
+        """Send the batches, overlapping what ``plan`` allows; raise what a failure must say."""
+        log = BulkWriteLog(planned, total, progress)
+        waiting = deque(planned)
+        async with AsyncBatchRunner(send, overlap(self._settings.rate_limits, len(planned))) as runner:
+            while runner.running or (waiting and not log.failed):
+                # In order: a batch leaves after every batch before it, once those it must follow
+                # were accepted; the limiter then books each into the earliest free write slot.
+                while waiting and runner.running < runner.limit and log.may_send(waiting[0]):
+                    await runner.start(waiting.popleft())
+                for batch, answer, error in await runner.wait_first():
+                    log.finished(batch, answer, error)
+        log.raise_for_failure()
+        return log
 
     async def update_row(
         self,
@@ -594,13 +642,20 @@ class AsyncCodaClient:
     async def delete_rows(
         self, doc_id: str, table_id: str, row_ids: Sequence[str], *, wait: bool | float = False
     ) -> AsyncMutation:
-        """Delete rows by id, in batches of 500."""
+        """Delete rows by id, in batches of 500 sent as :meth:`insert_rows` sends its batches
+        (a batch repeating an id of an earlier one is sent after it).
+
+        Raises:
+            CodaPartialWriteError: A batch failed while others were, or may have been, applied.
+        """
         timeout = wait_seconds(wait)
-        log = BulkWriteLog(len(row_ids), None)
-        for batch in id_batches(list(row_ids)):
-            with log.batch(len(batch)):
-                result = await self._send(calls.delete_rows(doc_id, table_id, batch))
-                log.accepted(result.request_id, result.row_ids)
+        planned = plan(list(id_batches(list(row_ids))), lambda row_id: row_id)
+
+        async def send(batch: Batch[str]) -> Accepted:
+            result = await self._send(calls.delete_rows(doc_id, table_id, batch.items))
+            return result.request_id, result.row_ids
+
+        log = await self._run_batches(planned, send, len(row_ids), None)
         return await self._mutation(log.request_ids, timeout, row_ids=log.row_ids)
 
     async def push_button(

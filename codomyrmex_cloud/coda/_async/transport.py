@@ -37,15 +37,29 @@ class AsyncCodaTransport(httpx.AsyncBaseTransport):
         """Send ``request`` within the rate limits, retrying what is safe to retry."""
         state = Attempts(request, self._policy)
         while True:
-            await self._wait(self._limiter.reserve(request))
+            booking = self._limiter.reserve(request)
             try:
+                wait = booking.delay
+                while True:  # checked again at the moment of sending, with the answers known then
+                    await self._wait(wait)
+                    wait = self._limiter.ready(booking)
+                    if wait <= 0:
+                        break
                 response = await self._inner.handle_async_request(request)
             except httpx.TransportError as exc:
+                self._limiter.done(booking)
                 await self._wait(state.after_error(exc))
                 continue
+            finally:
+                self._limiter.done(booking)  # answered, failed or cancelled: counted by now if ever
             delay = state.after_response(response)
             if delay is None:
-                await response.aread()
+                try:
+                    await response.aread()
+                except httpx.TransportError as exc:  # the answer was cut off: as if none came
+                    await response.aclose()
+                    await self._wait(state.after_error(exc))
+                    continue
                 return state.finish(response)
             await response.aclose()
             await self._wait(delay)

@@ -38,15 +38,29 @@ class CodaTransport(httpx.BaseTransport):
         """Send ``request`` within the rate limits, retrying what is safe to retry."""
         state = Attempts(request, self._policy)
         while True:
-            self._wait(self._limiter.reserve(request))
+            booking = self._limiter.reserve(request)
             try:
+                wait = booking.delay
+                while True:  # checked again at the moment of sending, with the answers known then
+                    self._wait(wait)
+                    wait = self._limiter.ready(booking)
+                    if wait <= 0:
+                        break
                 response = self._inner.handle_request(request)
             except httpx.TransportError as exc:
+                self._limiter.done(booking)
                 self._wait(state.after_error(exc))
                 continue
+            finally:
+                self._limiter.done(booking)  # answered, failed or cancelled: counted by now if ever
             delay = state.after_response(response)
             if delay is None:
-                response.read()
+                try:
+                    response.read()
+                except httpx.TransportError as exc:  # the answer was cut off: as if none came
+                    response.close()
+                    self._wait(state.after_error(exc))
+                    continue
                 return state.finish(response)
             response.close()
             self._wait(delay)

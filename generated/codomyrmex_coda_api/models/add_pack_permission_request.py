@@ -2,18 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pack_access_type import PackAccessType
-
-if TYPE_CHECKING:
-    from ..models.pack_global_principal import PackGlobalPrincipal
-    from ..models.pack_user_principal import PackUserPrincipal
-    from ..models.pack_workspace_principal import PackWorkspacePrincipal
-
 
 T = TypeVar("T", bound="AddPackPermissionRequest")
 
@@ -32,9 +26,7 @@ class AddPackPermissionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.pack_user_principal import PackUserPrincipal  # noqa: PLC0415
-        from ..models.pack_workspace_principal import PackWorkspacePrincipal  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         principal: dict[str, Any]
         if isinstance(self.principal, PackUserPrincipal):
             principal = self.principal.to_dict()
@@ -58,10 +50,7 @@ class AddPackPermissionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_global_principal import PackGlobalPrincipal  # noqa: PLC0415
-        from ..models.pack_user_principal import PackUserPrincipal  # noqa: PLC0415
-        from ..models.pack_workspace_principal import PackWorkspacePrincipal  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
 
         def _parse_principal(data: object) -> PackGlobalPrincipal | PackUserPrincipal | PackWorkspacePrincipal:
@@ -113,6 +102,7 @@ class AddPackPermissionRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -126,3 +116,18 @@ class AddPackPermissionRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_global_principal import PackGlobalPrincipal  # noqa: E402
+from ..models.pack_user_principal import PackUserPrincipal  # noqa: E402
+from ..models.pack_workspace_principal import PackWorkspacePrincipal  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+AddPackPermissionRequest.__init__.__globals__.update(
+    PackGlobalPrincipal=PackGlobalPrincipal,
+    PackUserPrincipal=PackUserPrincipal,
+    PackWorkspacePrincipal=PackWorkspacePrincipal,
+)

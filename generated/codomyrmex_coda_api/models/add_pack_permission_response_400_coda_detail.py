@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.validation_error import ValidationError
-
 
 T = TypeVar("T", bound="AddPackPermissionResponse400CodaDetail")
 
@@ -28,6 +24,7 @@ class AddPackPermissionResponse400CodaDetail:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         validation_errors: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.validation_errors, Unset):
             validation_errors = []
@@ -45,8 +42,7 @@ class AddPackPermissionResponse400CodaDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.validation_error import ValidationError  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         _validation_errors = d.pop("validationErrors", UNSET)
         validation_errors: list[ValidationError] | Unset = UNSET
@@ -66,6 +62,7 @@ class AddPackPermissionResponse400CodaDetail:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -79,3 +76,14 @@ class AddPackPermissionResponse400CodaDetail:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.validation_error import ValidationError  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+AddPackPermissionResponse400CodaDetail.__init__.__globals__.update(
+    ValidationError=ValidationError,
+)

@@ -2,21 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.access_type_not_none import AccessTypeNotNone
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.added_anyone_principal import AddedAnyonePrincipal
-    from ..models.added_domain_principal import AddedDomainPrincipal
-    from ..models.added_email_principal import AddedEmailPrincipal
-    from ..models.added_group_principal import AddedGroupPrincipal
-    from ..models.added_workspace_principal import AddedWorkspacePrincipal
-
 
 T = TypeVar("T", bound="AddPermissionRequest")
 
@@ -44,11 +36,7 @@ class AddPermissionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.added_domain_principal import AddedDomainPrincipal  # noqa: PLC0415
-        from ..models.added_email_principal import AddedEmailPrincipal  # noqa: PLC0415
-        from ..models.added_group_principal import AddedGroupPrincipal  # noqa: PLC0415
-        from ..models.added_workspace_principal import AddedWorkspacePrincipal  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         access = self.access.value
 
         principal: dict[str, Any]
@@ -80,12 +68,7 @@ class AddPermissionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.added_anyone_principal import AddedAnyonePrincipal  # noqa: PLC0415
-        from ..models.added_domain_principal import AddedDomainPrincipal  # noqa: PLC0415
-        from ..models.added_email_principal import AddedEmailPrincipal  # noqa: PLC0415
-        from ..models.added_group_principal import AddedGroupPrincipal  # noqa: PLC0415
-        from ..models.added_workspace_principal import AddedWorkspacePrincipal  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         access = AccessTypeNotNone(d.pop("access"))
 
@@ -169,6 +152,7 @@ class AddPermissionRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -182,3 +166,22 @@ class AddPermissionRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.added_anyone_principal import AddedAnyonePrincipal  # noqa: E402
+from ..models.added_domain_principal import AddedDomainPrincipal  # noqa: E402
+from ..models.added_email_principal import AddedEmailPrincipal  # noqa: E402
+from ..models.added_group_principal import AddedGroupPrincipal  # noqa: E402
+from ..models.added_workspace_principal import AddedWorkspacePrincipal  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+AddPermissionRequest.__init__.__globals__.update(
+    AddedAnyonePrincipal=AddedAnyonePrincipal,
+    AddedDomainPrincipal=AddedDomainPrincipal,
+    AddedEmailPrincipal=AddedEmailPrincipal,
+    AddedGroupPrincipal=AddedGroupPrincipal,
+    AddedWorkspacePrincipal=AddedWorkspacePrincipal,
+)

@@ -25,6 +25,7 @@ class BeginPageContentExportRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         output_format = self.output_format.value
 
         field_dict: dict[str, Any] = {}
@@ -39,6 +40,7 @@ class BeginPageContentExportRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         output_format = PageContentOutputFormat(d.pop("outputFormat"))
 
@@ -51,6 +53,7 @@ class BeginPageContentExportRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

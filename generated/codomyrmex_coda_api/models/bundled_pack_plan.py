@@ -3,14 +3,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.bundled_pack_plan_pricing import BundledPackPlanPricing
-
 
 T = TypeVar("T", bound="BundledPackPlan")
 
@@ -34,6 +30,7 @@ class BundledPackPlan:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         pack_plan_id = self.pack_plan_id
 
         pack_id = self.pack_id
@@ -57,8 +54,7 @@ class BundledPackPlan:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bundled_pack_plan_pricing import BundledPackPlanPricing  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         pack_plan_id = d.pop("packPlanId")
 
@@ -80,6 +76,7 @@ class BundledPackPlan:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -93,3 +90,14 @@ class BundledPackPlan:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.bundled_pack_plan_pricing import BundledPackPlanPricing  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+BundledPackPlan.__init__.__globals__.update(
+    BundledPackPlanPricing=BundledPackPlanPricing,
+)

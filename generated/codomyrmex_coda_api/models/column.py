@@ -2,32 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.type_ import Type
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.button_column_format import ButtonColumnFormat
-    from ..models.checkbox_column_format import CheckboxColumnFormat
-    from ..models.currency_column_format import CurrencyColumnFormat
-    from ..models.date_column_format import DateColumnFormat
-    from ..models.date_time_column_format import DateTimeColumnFormat
-    from ..models.duration_column_format import DurationColumnFormat
-    from ..models.email_column_format import EmailColumnFormat
-    from ..models.image_reference_column_format import ImageReferenceColumnFormat
-    from ..models.link_column_format import LinkColumnFormat
-    from ..models.numeric_column_format import NumericColumnFormat
-    from ..models.reference_column_format import ReferenceColumnFormat
-    from ..models.scale_column_format import ScaleColumnFormat
-    from ..models.select_column_format import SelectColumnFormat
-    from ..models.simple_column_format import SimpleColumnFormat
-    from ..models.slider_column_format import SliderColumnFormat
-    from ..models.time_column_format import TimeColumnFormat
-
 
 T = TypeVar("T", bound="Column")
 
@@ -81,22 +62,7 @@ class Column:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.button_column_format import ButtonColumnFormat  # noqa: PLC0415
-        from ..models.checkbox_column_format import CheckboxColumnFormat  # noqa: PLC0415
-        from ..models.currency_column_format import CurrencyColumnFormat  # noqa: PLC0415
-        from ..models.date_column_format import DateColumnFormat  # noqa: PLC0415
-        from ..models.date_time_column_format import DateTimeColumnFormat  # noqa: PLC0415
-        from ..models.duration_column_format import DurationColumnFormat  # noqa: PLC0415
-        from ..models.email_column_format import EmailColumnFormat  # noqa: PLC0415
-        from ..models.image_reference_column_format import ImageReferenceColumnFormat  # noqa: PLC0415
-        from ..models.link_column_format import LinkColumnFormat  # noqa: PLC0415
-        from ..models.numeric_column_format import NumericColumnFormat  # noqa: PLC0415
-        from ..models.reference_column_format import ReferenceColumnFormat  # noqa: PLC0415
-        from ..models.scale_column_format import ScaleColumnFormat  # noqa: PLC0415
-        from ..models.select_column_format import SelectColumnFormat  # noqa: PLC0415
-        from ..models.simple_column_format import SimpleColumnFormat  # noqa: PLC0415
-        from ..models.slider_column_format import SliderColumnFormat  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         id = self.id
 
         type_ = self.type_.value
@@ -171,23 +137,7 @@ class Column:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.button_column_format import ButtonColumnFormat  # noqa: PLC0415
-        from ..models.checkbox_column_format import CheckboxColumnFormat  # noqa: PLC0415
-        from ..models.currency_column_format import CurrencyColumnFormat  # noqa: PLC0415
-        from ..models.date_column_format import DateColumnFormat  # noqa: PLC0415
-        from ..models.date_time_column_format import DateTimeColumnFormat  # noqa: PLC0415
-        from ..models.duration_column_format import DurationColumnFormat  # noqa: PLC0415
-        from ..models.email_column_format import EmailColumnFormat  # noqa: PLC0415
-        from ..models.image_reference_column_format import ImageReferenceColumnFormat  # noqa: PLC0415
-        from ..models.link_column_format import LinkColumnFormat  # noqa: PLC0415
-        from ..models.numeric_column_format import NumericColumnFormat  # noqa: PLC0415
-        from ..models.reference_column_format import ReferenceColumnFormat  # noqa: PLC0415
-        from ..models.scale_column_format import ScaleColumnFormat  # noqa: PLC0415
-        from ..models.select_column_format import SelectColumnFormat  # noqa: PLC0415
-        from ..models.simple_column_format import SimpleColumnFormat  # noqa: PLC0415
-        from ..models.slider_column_format import SliderColumnFormat  # noqa: PLC0415
-        from ..models.time_column_format import TimeColumnFormat  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -296,10 +246,14 @@ class Column:
                     componentsschemas_column_format_type_15 = TimeColumnFormat.from_dict(data)
 
                     return componentsschemas_column_format_type_15
-                # A tag this spec does not list (a newer API): parse as the common base branch.
-                componentsschemas_column_format_type_12 = SimpleColumnFormat.from_dict(data)
+                # A tag this spec does not list (a newer API): parse as the common base branch; if
+                # even the base's required fields are missing, the shape-based attempts below decide.
+                try:
+                    componentsschemas_column_format_type_12 = SimpleColumnFormat.from_dict(data)
 
-                return componentsschemas_column_format_type_12
+                    return componentsschemas_column_format_type_12
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
             if isinstance(data, dict):
                 try:
                     componentsschemas_column_format_type_0 = ButtonColumnFormat.from_dict(data)
@@ -438,6 +392,7 @@ class Column:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -451,3 +406,44 @@ class Column:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.button_column_format import ButtonColumnFormat  # noqa: E402
+from ..models.checkbox_column_format import CheckboxColumnFormat  # noqa: E402
+from ..models.currency_column_format import CurrencyColumnFormat  # noqa: E402
+from ..models.date_column_format import DateColumnFormat  # noqa: E402
+from ..models.date_time_column_format import DateTimeColumnFormat  # noqa: E402
+from ..models.duration_column_format import DurationColumnFormat  # noqa: E402
+from ..models.email_column_format import EmailColumnFormat  # noqa: E402
+from ..models.image_reference_column_format import ImageReferenceColumnFormat  # noqa: E402
+from ..models.link_column_format import LinkColumnFormat  # noqa: E402
+from ..models.numeric_column_format import NumericColumnFormat  # noqa: E402
+from ..models.reference_column_format import ReferenceColumnFormat  # noqa: E402
+from ..models.scale_column_format import ScaleColumnFormat  # noqa: E402
+from ..models.select_column_format import SelectColumnFormat  # noqa: E402
+from ..models.simple_column_format import SimpleColumnFormat  # noqa: E402
+from ..models.slider_column_format import SliderColumnFormat  # noqa: E402
+from ..models.time_column_format import TimeColumnFormat  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+Column.__init__.__globals__.update(
+    ButtonColumnFormat=ButtonColumnFormat,
+    CheckboxColumnFormat=CheckboxColumnFormat,
+    CurrencyColumnFormat=CurrencyColumnFormat,
+    DateColumnFormat=DateColumnFormat,
+    DateTimeColumnFormat=DateTimeColumnFormat,
+    DurationColumnFormat=DurationColumnFormat,
+    EmailColumnFormat=EmailColumnFormat,
+    ImageReferenceColumnFormat=ImageReferenceColumnFormat,
+    LinkColumnFormat=LinkColumnFormat,
+    NumericColumnFormat=NumericColumnFormat,
+    ReferenceColumnFormat=ReferenceColumnFormat,
+    ScaleColumnFormat=ScaleColumnFormat,
+    SelectColumnFormat=SelectColumnFormat,
+    SimpleColumnFormat=SimpleColumnFormat,
+    SliderColumnFormat=SliderColumnFormat,
+    TimeColumnFormat=TimeColumnFormat,
+)

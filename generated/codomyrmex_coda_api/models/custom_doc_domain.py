@@ -38,6 +38,7 @@ class CustomDocDomain:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         custom_doc_domain = self.custom_doc_domain
 
         has_certificate = self.has_certificate
@@ -70,6 +71,7 @@ class CustomDocDomain:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         custom_doc_domain = d.pop("customDocDomain")
 
@@ -102,6 +104,7 @@ class CustomDocDomain:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

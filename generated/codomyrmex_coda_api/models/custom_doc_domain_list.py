@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.custom_doc_domain import CustomDocDomain
-
 
 T = TypeVar("T", bound="CustomDocDomainList")
 
@@ -33,6 +29,7 @@ class CustomDocDomainList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         custom_doc_domains = []
         for custom_doc_domains_item_data in self.custom_doc_domains:
             custom_doc_domains_item = custom_doc_domains_item_data.to_dict()
@@ -58,8 +55,7 @@ class CustomDocDomainList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_doc_domain import CustomDocDomain  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         custom_doc_domains = []
         _custom_doc_domains = d.pop("customDocDomains")
@@ -83,6 +79,7 @@ class CustomDocDomainList:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -96,3 +93,14 @@ class CustomDocDomainList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.custom_doc_domain import CustomDocDomain  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+CustomDocDomainList.__init__.__globals__.update(
+    CustomDocDomain=CustomDocDomain,
+)

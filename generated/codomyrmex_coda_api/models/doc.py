@@ -3,22 +3,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.type_ import Type
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.doc_published import DocPublished
-    from ..models.doc_size import DocSize
-    from ..models.doc_source_doc import DocSourceDoc
-    from ..models.folder_reference import FolderReference
-    from ..models.icon import Icon
-    from ..models.workspace_reference import WorkspaceReference
-
 
 T = TypeVar("T", bound="Doc")
 
@@ -67,6 +58,7 @@ class Doc:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         id = self.id
 
         type_ = self.type_.value
@@ -141,13 +133,7 @@ class Doc:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.doc_published import DocPublished  # noqa: PLC0415
-        from ..models.doc_size import DocSize  # noqa: PLC0415
-        from ..models.doc_source_doc import DocSourceDoc  # noqa: PLC0415
-        from ..models.folder_reference import FolderReference  # noqa: PLC0415
-        from ..models.icon import Icon  # noqa: PLC0415
-        from ..models.workspace_reference import WorkspaceReference  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -228,6 +214,7 @@ class Doc:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -241,3 +228,24 @@ class Doc:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.doc_published import DocPublished  # noqa: E402
+from ..models.doc_size import DocSize  # noqa: E402
+from ..models.doc_source_doc import DocSourceDoc  # noqa: E402
+from ..models.folder_reference import FolderReference  # noqa: E402
+from ..models.icon import Icon  # noqa: E402
+from ..models.workspace_reference import WorkspaceReference  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+Doc.__init__.__globals__.update(
+    DocPublished=DocPublished,
+    DocSize=DocSize,
+    DocSourceDoc=DocSourceDoc,
+    FolderReference=FolderReference,
+    Icon=Icon,
+    WorkspaceReference=WorkspaceReference,
+)

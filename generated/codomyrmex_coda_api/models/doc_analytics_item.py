@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.doc_analytics_details import DocAnalyticsDetails
-    from ..models.doc_analytics_metrics import DocAnalyticsMetrics
-
 
 T = TypeVar("T", bound="DocAnalyticsItem")
 
@@ -29,6 +24,7 @@ class DocAnalyticsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         doc = self.doc.to_dict()
 
         metrics = []
@@ -49,9 +45,7 @@ class DocAnalyticsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.doc_analytics_details import DocAnalyticsDetails  # noqa: PLC0415
-        from ..models.doc_analytics_metrics import DocAnalyticsMetrics  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         doc = DocAnalyticsDetails.from_dict(d.pop("doc"))
 
@@ -72,6 +66,7 @@ class DocAnalyticsItem:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -85,3 +80,16 @@ class DocAnalyticsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.doc_analytics_details import DocAnalyticsDetails  # noqa: E402
+from ..models.doc_analytics_metrics import DocAnalyticsMetrics  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+DocAnalyticsItem.__init__.__globals__.update(
+    DocAnalyticsDetails=DocAnalyticsDetails,
+    DocAnalyticsMetrics=DocAnalyticsMetrics,
+)

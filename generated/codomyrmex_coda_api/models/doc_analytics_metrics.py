@@ -51,6 +51,7 @@ class DocAnalyticsMetrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         date = self.date.isoformat()
 
         views = self.views
@@ -110,6 +111,7 @@ class DocAnalyticsMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         date = datetime.date.fromisoformat(d.pop("date"))
 
@@ -161,6 +163,7 @@ class DocAnalyticsMetrics:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

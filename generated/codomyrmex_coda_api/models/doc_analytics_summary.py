@@ -22,6 +22,7 @@ class DocAnalyticsSummary:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         total_sessions = self.total_sessions
 
         field_dict: dict[str, Any] = {}
@@ -36,6 +37,7 @@ class DocAnalyticsSummary:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         total_sessions = d.pop("totalSessions")
 
@@ -48,6 +50,7 @@ class DocAnalyticsSummary:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

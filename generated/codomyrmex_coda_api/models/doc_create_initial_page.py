@@ -2,19 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.page_create_content_type_0 import PageCreateContentType0
-    from ..models.page_create_content_type_1 import PageCreateContentType1
-    from ..models.page_create_content_type_2 import PageCreateContentType2
-    from ..models.page_create_content_type_3 import PageCreateContentType3
-
 
 T = TypeVar("T", bound="DocCreateInitialPage")
 
@@ -44,10 +37,7 @@ class DocCreateInitialPage:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.page_create_content_type_0 import PageCreateContentType0  # noqa: PLC0415
-        from ..models.page_create_content_type_1 import PageCreateContentType1  # noqa: PLC0415
-        from ..models.page_create_content_type_2 import PageCreateContentType2  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         name = self.name
 
         subtitle = self.subtitle
@@ -90,11 +80,7 @@ class DocCreateInitialPage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.page_create_content_type_0 import PageCreateContentType0  # noqa: PLC0415
-        from ..models.page_create_content_type_1 import PageCreateContentType1  # noqa: PLC0415
-        from ..models.page_create_content_type_2 import PageCreateContentType2  # noqa: PLC0415
-        from ..models.page_create_content_type_3 import PageCreateContentType3  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         name = d.pop("name", UNSET)
 
@@ -154,6 +140,7 @@ class DocCreateInitialPage:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -167,3 +154,20 @@ class DocCreateInitialPage:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.page_create_content_type_0 import PageCreateContentType0  # noqa: E402
+from ..models.page_create_content_type_1 import PageCreateContentType1  # noqa: E402
+from ..models.page_create_content_type_2 import PageCreateContentType2  # noqa: E402
+from ..models.page_create_content_type_3 import PageCreateContentType3  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+DocCreateInitialPage.__init__.__globals__.update(
+    PageCreateContentType0=PageCreateContentType0,
+    PageCreateContentType1=PageCreateContentType1,
+    PageCreateContentType2=PageCreateContentType2,
+    PageCreateContentType3=PageCreateContentType3,
+)

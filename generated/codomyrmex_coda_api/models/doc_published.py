@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.doc_publish_mode import DocPublishMode
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.doc_category import DocCategory
-
 
 T = TypeVar("T", bound="DocPublished")
 
@@ -43,6 +39,7 @@ class DocPublished:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         browser_link = self.browser_link
 
         discoverable = self.discoverable
@@ -80,8 +77,7 @@ class DocPublished:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.doc_category import DocCategory  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         browser_link = d.pop("browserLink")
 
@@ -117,6 +113,7 @@ class DocPublished:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -130,3 +127,14 @@ class DocPublished:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.doc_category import DocCategory  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+DocPublished.__init__.__globals__.update(
+    DocCategory=DocCategory,
+)

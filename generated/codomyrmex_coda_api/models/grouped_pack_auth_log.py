@@ -2,22 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pack_log_type import PackLogType
-
-if TYPE_CHECKING:
-    from ..models.pack_auth_log import PackAuthLog
-    from ..models.pack_custom_log import PackCustomLog
-    from ..models.pack_fetcher_log import PackFetcherLog
-    from ..models.pack_ingestion_debug_log import PackIngestionDebugLog
-    from ..models.pack_ingestion_lifecycle_log import PackIngestionLifecycleLog
-    from ..models.pack_internal_log import PackInternalLog
-    from ..models.pack_invocation_log import PackInvocationLog
-
 
 T = TypeVar("T", bound="GroupedPackAuthLog")
 
@@ -47,13 +37,7 @@ class GroupedPackAuthLog:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.pack_auth_log import PackAuthLog  # noqa: PLC0415
-        from ..models.pack_custom_log import PackCustomLog  # noqa: PLC0415
-        from ..models.pack_fetcher_log import PackFetcherLog  # noqa: PLC0415
-        from ..models.pack_ingestion_lifecycle_log import PackIngestionLifecycleLog  # noqa: PLC0415
-        from ..models.pack_internal_log import PackInternalLog  # noqa: PLC0415
-        from ..models.pack_invocation_log import PackInvocationLog  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         type_ = self.type_.value
 
         auth_log = self.auth_log.to_dict()
@@ -92,14 +76,7 @@ class GroupedPackAuthLog:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_auth_log import PackAuthLog  # noqa: PLC0415
-        from ..models.pack_custom_log import PackCustomLog  # noqa: PLC0415
-        from ..models.pack_fetcher_log import PackFetcherLog  # noqa: PLC0415
-        from ..models.pack_ingestion_debug_log import PackIngestionDebugLog  # noqa: PLC0415
-        from ..models.pack_ingestion_lifecycle_log import PackIngestionLifecycleLog  # noqa: PLC0415
-        from ..models.pack_internal_log import PackInternalLog  # noqa: PLC0415
-        from ..models.pack_invocation_log import PackInvocationLog  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         type_ = PackLogType(d.pop("type"))
 
@@ -213,6 +190,7 @@ class GroupedPackAuthLog:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -226,3 +204,26 @@ class GroupedPackAuthLog:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_auth_log import PackAuthLog  # noqa: E402
+from ..models.pack_custom_log import PackCustomLog  # noqa: E402
+from ..models.pack_fetcher_log import PackFetcherLog  # noqa: E402
+from ..models.pack_ingestion_debug_log import PackIngestionDebugLog  # noqa: E402
+from ..models.pack_ingestion_lifecycle_log import PackIngestionLifecycleLog  # noqa: E402
+from ..models.pack_internal_log import PackInternalLog  # noqa: E402
+from ..models.pack_invocation_log import PackInvocationLog  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+GroupedPackAuthLog.__init__.__globals__.update(
+    PackAuthLog=PackAuthLog,
+    PackCustomLog=PackCustomLog,
+    PackFetcherLog=PackFetcherLog,
+    PackIngestionDebugLog=PackIngestionDebugLog,
+    PackIngestionLifecycleLog=PackIngestionLifecycleLog,
+    PackInternalLog=PackInternalLog,
+    PackInvocationLog=PackInvocationLog,
+)

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.grouped_pack_auth_log import GroupedPackAuthLog
-    from ..models.grouped_pack_invocation_log import GroupedPackInvocationLog
-
 
 T = TypeVar("T", bound="GroupedPackLogsList")
 
@@ -37,8 +32,7 @@ class GroupedPackLogsList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.grouped_pack_invocation_log import GroupedPackInvocationLog  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         items = []
         for items_item_data in self.items:
             items_item: dict[str, Any]
@@ -72,9 +66,7 @@ class GroupedPackLogsList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.grouped_pack_auth_log import GroupedPackAuthLog  # noqa: PLC0415
-        from ..models.grouped_pack_invocation_log import GroupedPackInvocationLog  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         items = []
         _items = d.pop("items")
@@ -126,6 +118,7 @@ class GroupedPackLogsList:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -139,3 +132,16 @@ class GroupedPackLogsList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.grouped_pack_auth_log import GroupedPackAuthLog  # noqa: E402
+from ..models.grouped_pack_invocation_log import GroupedPackInvocationLog  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+GroupedPackLogsList.__init__.__globals__.update(
+    GroupedPackAuthLog=GroupedPackAuthLog,
+    GroupedPackInvocationLog=GroupedPackInvocationLog,
+)

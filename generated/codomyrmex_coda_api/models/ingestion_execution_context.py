@@ -28,6 +28,7 @@ class IngestionExecutionContext:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         ingestion_name: None | str
         ingestion_name = self.ingestion_name
 
@@ -53,6 +54,7 @@ class IngestionExecutionContext:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
 
         def _parse_ingestion_name(data: object) -> None | str:
@@ -85,6 +87,7 @@ class IngestionExecutionContext:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,12 +10,6 @@ from attrs import field as _attrs_field
 from ..models.featured_doc_status import FeaturedDocStatus
 from ..models.pack_source_code_visibility import PackSourceCodeVisibility
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.pack_image_file import PackImageFile
-    from ..models.pack_rate_limit import PackRateLimit
-    from ..models.publishing_category import PublishingCategory
-
 
 T = TypeVar("T", bound="Pack")
 
@@ -66,6 +60,7 @@ class Pack:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         id = self.id
 
         workspace_id = self.workspace_id
@@ -155,10 +150,7 @@ class Pack:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_image_file import PackImageFile  # noqa: PLC0415
-        from ..models.pack_rate_limit import PackRateLimit  # noqa: PLC0415
-        from ..models.publishing_category import PublishingCategory  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -251,6 +243,7 @@ class Pack:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -264,3 +257,18 @@ class Pack:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_image_file import PackImageFile  # noqa: E402
+from ..models.pack_rate_limit import PackRateLimit  # noqa: E402
+from ..models.publishing_category import PublishingCategory  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+Pack.__init__.__globals__.update(
+    PackImageFile=PackImageFile,
+    PackRateLimit=PackRateLimit,
+    PublishingCategory=PublishingCategory,
+)

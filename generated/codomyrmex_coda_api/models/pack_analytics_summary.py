@@ -26,6 +26,7 @@ class PackAnalyticsSummary:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         total_doc_installs = self.total_doc_installs
 
         total_workspace_installs = self.total_workspace_installs
@@ -46,6 +47,7 @@ class PackAnalyticsSummary:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         total_doc_installs = d.pop("totalDocInstalls")
 
@@ -64,6 +66,7 @@ class PackAnalyticsSummary:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

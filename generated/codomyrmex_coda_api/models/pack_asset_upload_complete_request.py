@@ -24,6 +24,7 @@ class PackAssetUploadCompleteRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         pack_asset_type = self.pack_asset_type.value
 
         field_dict: dict[str, Any] = {}
@@ -38,6 +39,7 @@ class PackAssetUploadCompleteRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         pack_asset_type = PackAssetType(d.pop("packAssetType"))
 
@@ -50,6 +52,7 @@ class PackAssetUploadCompleteRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

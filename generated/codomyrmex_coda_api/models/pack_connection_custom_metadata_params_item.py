@@ -23,6 +23,7 @@ class PackConnectionCustomMetadataParamsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         key = self.key
 
         masked_value = self.masked_value
@@ -40,6 +41,7 @@ class PackConnectionCustomMetadataParamsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         key = d.pop("key")
 
@@ -55,6 +57,7 @@ class PackConnectionCustomMetadataParamsItem:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -28,6 +28,7 @@ class PackConnectionHttpBasicCredentials:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         type_ = self.type_.value
 
         username = self.username
@@ -49,6 +50,7 @@ class PackConnectionHttpBasicCredentials:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         type_ = PackConnectionType(d.pop("type"))
 
@@ -67,6 +69,7 @@ class PackConnectionHttpBasicCredentials:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

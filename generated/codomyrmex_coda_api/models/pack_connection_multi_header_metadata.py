@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pack_connection_type import PackConnectionType
-
-if TYPE_CHECKING:
-    from ..models.pack_connection_multi_header_metadata_headers_item import PackConnectionMultiHeaderMetadataHeadersItem
-    from ..models.pack_connection_multi_header_metadata_presets_item import PackConnectionMultiHeaderMetadataPresetsItem
-
 
 T = TypeVar("T", bound="PackConnectionMultiHeaderMetadata")
 
@@ -32,6 +27,7 @@ class PackConnectionMultiHeaderMetadata:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         type_ = self.type_.value
 
         headers = []
@@ -58,13 +54,7 @@ class PackConnectionMultiHeaderMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_connection_multi_header_metadata_headers_item import (
-            PackConnectionMultiHeaderMetadataHeadersItem,  # noqa: PLC0415
-        )
-        from ..models.pack_connection_multi_header_metadata_presets_item import (
-            PackConnectionMultiHeaderMetadataPresetsItem,  # noqa: PLC0415
-        )
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         type_ = PackConnectionType(d.pop("type"))
 
@@ -93,6 +83,7 @@ class PackConnectionMultiHeaderMetadata:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -106,3 +97,16 @@ class PackConnectionMultiHeaderMetadata:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_connection_multi_header_metadata_headers_item import PackConnectionMultiHeaderMetadataHeadersItem  # noqa: E402
+from ..models.pack_connection_multi_header_metadata_presets_item import PackConnectionMultiHeaderMetadataPresetsItem  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackConnectionMultiHeaderMetadata.__init__.__globals__.update(
+    PackConnectionMultiHeaderMetadataHeadersItem=PackConnectionMultiHeaderMetadataHeadersItem,
+    PackConnectionMultiHeaderMetadataPresetsItem=PackConnectionMultiHeaderMetadataPresetsItem,
+)

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pack_connection_type import PackConnectionType
-
-if TYPE_CHECKING:
-    from ..models.pack_connection_url_param_credentials_params_item import PackConnectionUrlParamCredentialsParamsItem
-
 
 T = TypeVar("T", bound="PackConnectionUrlParamCredentials")
 
@@ -29,6 +25,7 @@ class PackConnectionUrlParamCredentials:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         type_ = self.type_.value
 
         params = []
@@ -49,10 +46,7 @@ class PackConnectionUrlParamCredentials:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_connection_url_param_credentials_params_item import (
-            PackConnectionUrlParamCredentialsParamsItem,  # noqa: PLC0415
-        )
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         type_ = PackConnectionType(d.pop("type"))
 
@@ -73,6 +67,7 @@ class PackConnectionUrlParamCredentials:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -86,3 +81,14 @@ class PackConnectionUrlParamCredentials:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_connection_url_param_credentials_params_item import PackConnectionUrlParamCredentialsParamsItem  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackConnectionUrlParamCredentials.__init__.__globals__.update(
+    PackConnectionUrlParamCredentialsParamsItem=PackConnectionUrlParamCredentialsParamsItem,
+)

@@ -2,19 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pack_connection_type import PackConnectionType
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.pack_connection_url_param_patch_params_to_patch_item import (
-        PackConnectionUrlParamPatchParamsToPatchItem,
-    )
-
 
 T = TypeVar("T", bound="PackConnectionUrlParamPatch")
 
@@ -32,6 +26,7 @@ class PackConnectionUrlParamPatch:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         type_ = self.type_.value
 
         params_to_patch: list[dict[str, Any]] | Unset = UNSET
@@ -55,10 +50,7 @@ class PackConnectionUrlParamPatch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_connection_url_param_patch_params_to_patch_item import (
-            PackConnectionUrlParamPatchParamsToPatchItem,  # noqa: PLC0415
-        )
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         type_ = PackConnectionType(d.pop("type"))
 
@@ -81,6 +73,7 @@ class PackConnectionUrlParamPatch:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -94,3 +87,14 @@ class PackConnectionUrlParamPatch:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_connection_url_param_patch_params_to_patch_item import PackConnectionUrlParamPatchParamsToPatchItem  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackConnectionUrlParamPatch.__init__.__globals__.update(
+    PackConnectionUrlParamPatchParamsToPatchItem=PackConnectionUrlParamPatchParamsToPatchItem,
+)

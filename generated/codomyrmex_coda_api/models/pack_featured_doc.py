@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.featured_doc_status import FeaturedDocStatus
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.doc_reference import DocReference
-
 
 T = TypeVar("T", bound="PackFeaturedDoc")
 
@@ -35,6 +31,7 @@ class PackFeaturedDoc:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         doc = self.doc.to_dict()
 
         is_pinned = self.is_pinned
@@ -62,8 +59,7 @@ class PackFeaturedDoc:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.doc_reference import DocReference  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         doc = DocReference.from_dict(d.pop("doc"))
 
@@ -90,6 +86,7 @@ class PackFeaturedDoc:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -103,3 +100,14 @@ class PackFeaturedDoc:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.doc_reference import DocReference  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackFeaturedDoc.__init__.__globals__.update(
+    DocReference=DocReference,
+)

@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.pack_formula_analytics_metrics import PackFormulaAnalyticsMetrics
-    from ..models.pack_formula_identifier import PackFormulaIdentifier
-
 
 T = TypeVar("T", bound="PackFormulaAnalyticsItem")
 
@@ -29,6 +24,7 @@ class PackFormulaAnalyticsItem:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         formula = self.formula.to_dict()
 
         metrics = []
@@ -49,9 +45,7 @@ class PackFormulaAnalyticsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_formula_analytics_metrics import PackFormulaAnalyticsMetrics  # noqa: PLC0415
-        from ..models.pack_formula_identifier import PackFormulaIdentifier  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         formula = PackFormulaIdentifier.from_dict(d.pop("formula"))
 
@@ -72,6 +66,7 @@ class PackFormulaAnalyticsItem:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -85,3 +80,16 @@ class PackFormulaAnalyticsItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_formula_analytics_metrics import PackFormulaAnalyticsMetrics  # noqa: E402
+from ..models.pack_formula_identifier import PackFormulaIdentifier  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackFormulaAnalyticsItem.__init__.__globals__.update(
+    PackFormulaAnalyticsMetrics=PackFormulaAnalyticsMetrics,
+    PackFormulaIdentifier=PackFormulaIdentifier,
+)

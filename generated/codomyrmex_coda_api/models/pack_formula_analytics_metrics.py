@@ -90,6 +90,7 @@ class PackFormulaAnalyticsMetrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         date = self.date.isoformat()
 
         formula_invocations = self.formula_invocations
@@ -184,6 +185,7 @@ class PackFormulaAnalyticsMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         date = datetime.date.fromisoformat(d.pop("date"))
 
@@ -265,6 +267,7 @@ class PackFormulaAnalyticsMetrics:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

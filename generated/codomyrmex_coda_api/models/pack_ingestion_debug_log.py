@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.log_level import LogLevel
 from ..models.pack_log_type import PackLogType
-
-if TYPE_CHECKING:
-    from ..models.pack_log_context import PackLogContext
-
 
 T = TypeVar("T", bound="PackIngestionDebugLog")
 
@@ -35,6 +31,7 @@ class PackIngestionDebugLog:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         type_ = self.type_.value
 
         context = self.context.to_dict()
@@ -58,8 +55,7 @@ class PackIngestionDebugLog:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_log_context import PackLogContext  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         type_ = PackLogType(d.pop("type"))
 
@@ -81,6 +77,7 @@ class PackIngestionDebugLog:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -94,3 +91,14 @@ class PackIngestionDebugLog:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_log_context import PackLogContext  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackIngestionDebugLog.__init__.__globals__.update(
+    PackLogContext=PackLogContext,
+)

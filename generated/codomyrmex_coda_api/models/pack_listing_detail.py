@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,16 +12,6 @@ from ..models.feature_set import FeatureSet
 from ..models.pack_discoverability import PackDiscoverability
 from ..models.pack_source_code_visibility import PackSourceCodeVisibility
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.bundled_pack_plan import BundledPackPlan
-    from ..models.maker_summary import MakerSummary
-    from ..models.pack_configuration_entry import PackConfigurationEntry
-    from ..models.pack_image_file import PackImageFile
-    from ..models.pack_user_access import PackUserAccess
-    from ..models.publishing_category import PublishingCategory
-    from ..models.standard_pack_plan import StandardPackPlan
-
 
 T = TypeVar("T", bound="PackListingDetail")
 
@@ -99,6 +89,7 @@ class PackListingDetail:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         pack_id = self.pack_id
 
         pack_version = self.pack_version
@@ -231,14 +222,7 @@ class PackListingDetail:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.bundled_pack_plan import BundledPackPlan  # noqa: PLC0415
-        from ..models.maker_summary import MakerSummary  # noqa: PLC0415
-        from ..models.pack_configuration_entry import PackConfigurationEntry  # noqa: PLC0415
-        from ..models.pack_image_file import PackImageFile  # noqa: PLC0415
-        from ..models.pack_user_access import PackUserAccess  # noqa: PLC0415
-        from ..models.publishing_category import PublishingCategory  # noqa: PLC0415
-        from ..models.standard_pack_plan import StandardPackPlan  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         pack_id = d.pop("packId")
 
@@ -381,6 +365,7 @@ class PackListingDetail:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -394,3 +379,26 @@ class PackListingDetail:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.bundled_pack_plan import BundledPackPlan  # noqa: E402
+from ..models.maker_summary import MakerSummary  # noqa: E402
+from ..models.pack_configuration_entry import PackConfigurationEntry  # noqa: E402
+from ..models.pack_image_file import PackImageFile  # noqa: E402
+from ..models.pack_user_access import PackUserAccess  # noqa: E402
+from ..models.publishing_category import PublishingCategory  # noqa: E402
+from ..models.standard_pack_plan import StandardPackPlan  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackListingDetail.__init__.__globals__.update(
+    BundledPackPlan=BundledPackPlan,
+    MakerSummary=MakerSummary,
+    PackConfigurationEntry=PackConfigurationEntry,
+    PackImageFile=PackImageFile,
+    PackUserAccess=PackUserAccess,
+    PublishingCategory=PublishingCategory,
+    StandardPackPlan=StandardPackPlan,
+)

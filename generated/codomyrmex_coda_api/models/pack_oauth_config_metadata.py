@@ -36,6 +36,7 @@ class PackOauthConfigMetadata:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         masked_client_id = self.masked_client_id
 
         masked_client_secret = self.masked_client_secret
@@ -70,6 +71,7 @@ class PackOauthConfigMetadata:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         masked_client_id = d.pop("maskedClientId")
 
@@ -100,6 +102,7 @@ class PackOauthConfigMetadata:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

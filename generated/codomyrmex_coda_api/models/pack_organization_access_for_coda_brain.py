@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.pack_configuration_entry import PackConfigurationEntry
-
 
 T = TypeVar("T", bound="PackOrganizationAccessForCodaBrain")
 
@@ -34,6 +30,7 @@ class PackOrganizationAccessForCodaBrain:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         can_request_access = self.can_request_access
 
         has_requested_access = self.has_requested_access
@@ -63,8 +60,7 @@ class PackOrganizationAccessForCodaBrain:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_configuration_entry import PackConfigurationEntry  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         can_request_access = d.pop("canRequestAccess")
 
@@ -93,6 +89,7 @@ class PackOrganizationAccessForCodaBrain:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -106,3 +103,14 @@ class PackOrganizationAccessForCodaBrain:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_configuration_entry import PackConfigurationEntry  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackOrganizationAccessForCodaBrain.__init__.__globals__.update(
+    PackConfigurationEntry=PackConfigurationEntry,
+)

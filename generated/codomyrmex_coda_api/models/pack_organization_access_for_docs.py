@@ -2,19 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.folder_reference import FolderReference
-    from ..models.pack_configuration_entry import PackConfigurationEntry
-    from ..models.permission import Permission
-    from ..models.user_summary import UserSummary
-
 
 T = TypeVar("T", bound="PackOrganizationAccessForDocs")
 
@@ -43,6 +36,7 @@ class PackOrganizationAccessForDocs:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         can_request_access = self.can_request_access
 
         has_requested_access = self.has_requested_access
@@ -93,11 +87,7 @@ class PackOrganizationAccessForDocs:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.folder_reference import FolderReference  # noqa: PLC0415
-        from ..models.pack_configuration_entry import PackConfigurationEntry  # noqa: PLC0415
-        from ..models.permission import Permission  # noqa: PLC0415
-        from ..models.user_summary import UserSummary  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         can_request_access = d.pop("canRequestAccess")
 
@@ -152,6 +142,7 @@ class PackOrganizationAccessForDocs:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -165,3 +156,20 @@ class PackOrganizationAccessForDocs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.folder_reference import FolderReference  # noqa: E402
+from ..models.pack_configuration_entry import PackConfigurationEntry  # noqa: E402
+from ..models.permission import Permission  # noqa: E402
+from ..models.user_summary import UserSummary  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackOrganizationAccessForDocs.__init__.__globals__.update(
+    FolderReference=FolderReference,
+    PackConfigurationEntry=PackConfigurationEntry,
+    Permission=Permission,
+    UserSummary=UserSummary,
+)

@@ -2,14 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.pack_source_code_upload_info_headers import PackSourceCodeUploadInfoHeaders
-
 
 T = TypeVar("T", bound="PackSourceCodeUploadInfo")
 
@@ -33,6 +29,7 @@ class PackSourceCodeUploadInfo:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         upload_url = self.upload_url
 
         uploaded_path_name = self.uploaded_path_name
@@ -53,8 +50,7 @@ class PackSourceCodeUploadInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_source_code_upload_info_headers import PackSourceCodeUploadInfoHeaders  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         upload_url = d.pop("uploadUrl")
 
@@ -73,6 +69,7 @@ class PackSourceCodeUploadInfo:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -86,3 +83,14 @@ class PackSourceCodeUploadInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_source_code_upload_info_headers import PackSourceCodeUploadInfoHeaders  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackSourceCodeUploadInfo.__init__.__globals__.update(
+    PackSourceCodeUploadInfoHeaders=PackSourceCodeUploadInfoHeaders,
+)

@@ -2,17 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.pack_organization_access_for_coda_brain import PackOrganizationAccessForCodaBrain
-    from ..models.pack_organization_access_for_docs import PackOrganizationAccessForDocs
-
 
 T = TypeVar("T", bound="PackUserAccess")
 
@@ -46,8 +41,7 @@ class PackUserAccess:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.pack_organization_access_for_docs import PackOrganizationAccessForDocs  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         can_edit = self.can_edit
 
         can_test = self.can_test
@@ -90,9 +84,7 @@ class PackUserAccess:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_organization_access_for_coda_brain import PackOrganizationAccessForCodaBrain  # noqa: PLC0415
-        from ..models.pack_organization_access_for_docs import PackOrganizationAccessForDocs  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         can_edit = d.pop("canEdit")
 
@@ -144,6 +136,7 @@ class PackUserAccess:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -157,3 +150,16 @@ class PackUserAccess:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_organization_access_for_coda_brain import PackOrganizationAccessForCodaBrain  # noqa: E402
+from ..models.pack_organization_access_for_docs import PackOrganizationAccessForDocs  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PackUserAccess.__init__.__globals__.update(
+    PackOrganizationAccessForCodaBrain=PackOrganizationAccessForCodaBrain,
+    PackOrganizationAccessForDocs=PackOrganizationAccessForDocs,
+)

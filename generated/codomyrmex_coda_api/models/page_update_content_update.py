@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.page_content_insertion_mode import PageContentInsertionMode
-
-if TYPE_CHECKING:
-    from ..models.page_content import PageContent
-
 
 T = TypeVar("T", bound="PageUpdateContentUpdate")
 
@@ -29,6 +25,7 @@ class PageUpdateContentUpdate:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         insertion_mode = self.insertion_mode.value
 
         canvas_content = self.canvas_content.to_dict()
@@ -46,8 +43,7 @@ class PageUpdateContentUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.page_content import PageContent  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         insertion_mode = PageContentInsertionMode(d.pop("insertionMode"))
 
@@ -63,6 +59,7 @@ class PageUpdateContentUpdate:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -76,3 +73,14 @@ class PageUpdateContentUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.page_content import PageContent  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+PageUpdateContentUpdate.__init__.__globals__.update(
+    PageContent=PageContent,
+)

@@ -27,6 +27,7 @@ class PatchPackSystemConnectionResponse429:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         status_code = self.status_code
 
         status_message = self.status_message
@@ -47,6 +48,7 @@ class PatchPackSystemConnectionResponse429:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         status_code = d.pop("statusCode")
 
@@ -65,6 +67,7 @@ class PatchPackSystemConnectionResponse429:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

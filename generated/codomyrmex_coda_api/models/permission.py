@@ -2,20 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.access_type import AccessType
-
-if TYPE_CHECKING:
-    from ..models.anyone_principal import AnyonePrincipal
-    from ..models.domain_principal import DomainPrincipal
-    from ..models.email_principal import EmailPrincipal
-    from ..models.group_principal import GroupPrincipal
-    from ..models.workspace_principal import WorkspacePrincipal
-
 
 T = TypeVar("T", bound="Permission")
 
@@ -37,11 +29,7 @@ class Permission:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.domain_principal import DomainPrincipal  # noqa: PLC0415
-        from ..models.email_principal import EmailPrincipal  # noqa: PLC0415
-        from ..models.group_principal import GroupPrincipal  # noqa: PLC0415
-        from ..models.workspace_principal import WorkspacePrincipal  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         principal: dict[str, Any]
         if isinstance(self.principal, EmailPrincipal):
             principal = self.principal.to_dict()
@@ -72,12 +60,7 @@ class Permission:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.anyone_principal import AnyonePrincipal  # noqa: PLC0415
-        from ..models.domain_principal import DomainPrincipal  # noqa: PLC0415
-        from ..models.email_principal import EmailPrincipal  # noqa: PLC0415
-        from ..models.group_principal import GroupPrincipal  # noqa: PLC0415
-        from ..models.workspace_principal import WorkspacePrincipal  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
 
         def _parse_principal(
@@ -156,6 +139,7 @@ class Permission:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -169,3 +153,22 @@ class Permission:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.anyone_principal import AnyonePrincipal  # noqa: E402
+from ..models.domain_principal import DomainPrincipal  # noqa: E402
+from ..models.email_principal import EmailPrincipal  # noqa: E402
+from ..models.group_principal import GroupPrincipal  # noqa: E402
+from ..models.workspace_principal import WorkspacePrincipal  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+Permission.__init__.__globals__.update(
+    AnyonePrincipal=AnyonePrincipal,
+    DomainPrincipal=DomainPrincipal,
+    EmailPrincipal=EmailPrincipal,
+    GroupPrincipal=GroupPrincipal,
+    WorkspacePrincipal=WorkspacePrincipal,
+)

@@ -2,18 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.currency_value import CurrencyValue
-    from ..models.image_url_value import ImageUrlValue
-    from ..models.person_value import PersonValue
-    from ..models.row_value import RowValue
-    from ..models.url_value import UrlValue
-
 
 T = TypeVar("T", bound="RowValues")
 
@@ -33,12 +25,24 @@ class RowValues:
         | CurrencyValue
         | float
         | ImageUrlValue
+        | LinkedDataObject
         | list[
             bool
             | CurrencyValue
             | float
             | ImageUrlValue
-            | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+            | LinkedDataObject
+            | list[
+                bool
+                | CurrencyValue
+                | float
+                | ImageUrlValue
+                | LinkedDataObject
+                | PersonValue
+                | RowValue
+                | str
+                | UrlValue
+            ]
             | PersonValue
             | RowValue
             | str
@@ -51,11 +55,7 @@ class RowValues:
     ] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.currency_value import CurrencyValue  # noqa: PLC0415
-        from ..models.image_url_value import ImageUrlValue  # noqa: PLC0415
-        from ..models.person_value import PersonValue  # noqa: PLC0415
-        from ..models.row_value import RowValue  # noqa: PLC0415
-        from ..models.url_value import UrlValue  # noqa: PLC0415
+        """This model as Coda's JSON (fields the spec does not declare included)."""
 
         field_dict: dict[str, Any] = {}
         for prop_name, prop in self.additional_properties.items():
@@ -68,6 +68,8 @@ class RowValues:
             elif isinstance(prop, UrlValue):
                 field_dict[prop_name] = prop.to_dict()
             elif isinstance(prop, RowValue):
+                field_dict[prop_name] = prop.to_dict()
+            elif isinstance(prop, LinkedDataObject):
                 field_dict[prop_name] = prop.to_dict()
             elif isinstance(prop, list):
                 field_dict[prop_name] = []
@@ -92,6 +94,10 @@ class RowValues:
                             componentsschemas_cell_value_type_1_item_data.to_dict()
                         )
                     elif isinstance(componentsschemas_cell_value_type_1_item_data, RowValue):
+                        componentsschemas_cell_value_type_1_item = (
+                            componentsschemas_cell_value_type_1_item_data.to_dict()
+                        )
+                    elif isinstance(componentsschemas_cell_value_type_1_item_data, LinkedDataObject):
                         componentsschemas_cell_value_type_1_item = (
                             componentsschemas_cell_value_type_1_item_data.to_dict()
                         )
@@ -121,6 +127,12 @@ class RowValues:
                                 componentsschemas_cell_value_type_1_item_type_1_item = (
                                     componentsschemas_cell_value_type_1_item_type_1_item_data.to_dict()
                                 )
+                            elif isinstance(
+                                componentsschemas_cell_value_type_1_item_type_1_item_data, LinkedDataObject
+                            ):
+                                componentsschemas_cell_value_type_1_item_type_1_item = (
+                                    componentsschemas_cell_value_type_1_item_type_1_item_data.to_dict()
+                                )
                             else:
                                 componentsschemas_cell_value_type_1_item_type_1_item = (
                                     componentsschemas_cell_value_type_1_item_type_1_item_data
@@ -140,12 +152,7 @@ class RowValues:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.currency_value import CurrencyValue  # noqa: PLC0415
-        from ..models.image_url_value import ImageUrlValue  # noqa: PLC0415
-        from ..models.person_value import PersonValue  # noqa: PLC0415
-        from ..models.row_value import RowValue  # noqa: PLC0415
-        from ..models.url_value import UrlValue  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         row_values = cls()
 
@@ -159,12 +166,24 @@ class RowValues:
                 | CurrencyValue
                 | float
                 | ImageUrlValue
+                | LinkedDataObject
                 | list[
                     bool
                     | CurrencyValue
                     | float
                     | ImageUrlValue
-                    | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+                    | LinkedDataObject
+                    | list[
+                        bool
+                        | CurrencyValue
+                        | float
+                        | ImageUrlValue
+                        | LinkedDataObject
+                        | PersonValue
+                        | RowValue
+                        | str
+                        | UrlValue
+                    ]
                     | PersonValue
                     | RowValue
                     | str
@@ -197,6 +216,14 @@ class RowValues:
                         componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
 
                         return componentsschemas_rich_single_value_type_5
+                    # A tag this spec does not list (a newer API): parse as the common base branch; if
+                    # even the base's required fields are missing, the shape-based attempts below decide.
+                    try:
+                        componentsschemas_rich_single_value_type_6 = LinkedDataObject.from_dict(data)
+
+                        return componentsschemas_rich_single_value_type_6
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                 if isinstance(data, dict):
                     try:
                         componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
@@ -232,6 +259,13 @@ class RowValues:
                         return componentsschemas_rich_single_value_type_5
                     except (TypeError, ValueError, AttributeError, KeyError):
                         pass
+                if isinstance(data, dict):
+                    try:
+                        componentsschemas_rich_single_value_type_6 = LinkedDataObject.from_dict(data)
+
+                        return componentsschemas_rich_single_value_type_6
+                    except (TypeError, ValueError, AttributeError, KeyError):
+                        pass
                 if isinstance(data, list):
                     try:
                         componentsschemas_cell_value_type_1 = []
@@ -245,11 +279,13 @@ class RowValues:
                                 | CurrencyValue
                                 | float
                                 | ImageUrlValue
+                                | LinkedDataObject
                                 | list[
                                     bool
                                     | CurrencyValue
                                     | float
                                     | ImageUrlValue
+                                    | LinkedDataObject
                                     | PersonValue
                                     | RowValue
                                     | str
@@ -282,6 +318,14 @@ class RowValues:
                                         componentsschemas_rich_single_value_type_5 = RowValue.from_dict(data)
 
                                         return componentsschemas_rich_single_value_type_5
+                                    # A tag this spec does not list (a newer API): parse as the common base branch; if
+                                    # even the base's required fields are missing, the shape-based attempts below decide.
+                                    try:
+                                        componentsschemas_rich_single_value_type_6 = LinkedDataObject.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_6
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
                                 if isinstance(data, dict):
                                     try:
                                         componentsschemas_rich_single_value_type_1 = CurrencyValue.from_dict(data)
@@ -317,6 +361,13 @@ class RowValues:
                                         return componentsschemas_rich_single_value_type_5
                                     except (TypeError, ValueError, AttributeError, KeyError):
                                         pass
+                                if isinstance(data, dict):
+                                    try:
+                                        componentsschemas_rich_single_value_type_6 = LinkedDataObject.from_dict(data)
+
+                                        return componentsschemas_rich_single_value_type_6
+                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                        pass
                                 if isinstance(data, list):
                                     try:
                                         componentsschemas_cell_value_type_1_item_type_1 = []
@@ -332,6 +383,7 @@ class RowValues:
                                                 | CurrencyValue
                                                 | float
                                                 | ImageUrlValue
+                                                | LinkedDataObject
                                                 | PersonValue
                                                 | RowValue
                                                 | str
@@ -369,6 +421,16 @@ class RowValues:
                                                         )
 
                                                         return componentsschemas_rich_single_value_type_5
+                                                    # A tag this spec does not list (a newer API): parse as the common base branch; if
+                                                    # even the base's required fields are missing, the shape-based attempts below decide.
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_6 = (
+                                                            LinkedDataObject.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_6
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
                                                 if isinstance(data, dict):
                                                     try:
                                                         componentsschemas_rich_single_value_type_1 = (
@@ -414,11 +476,21 @@ class RowValues:
                                                         return componentsschemas_rich_single_value_type_5
                                                     except (TypeError, ValueError, AttributeError, KeyError):
                                                         pass
+                                                if isinstance(data, dict):
+                                                    try:
+                                                        componentsschemas_rich_single_value_type_6 = (
+                                                            LinkedDataObject.from_dict(data)
+                                                        )
+
+                                                        return componentsschemas_rich_single_value_type_6
+                                                    except (TypeError, ValueError, AttributeError, KeyError):
+                                                        pass
                                                 return cast(
                                                     bool
                                                     | CurrencyValue
                                                     | float
                                                     | ImageUrlValue
+                                                    | LinkedDataObject
                                                     | PersonValue
                                                     | RowValue
                                                     | str
@@ -444,11 +516,13 @@ class RowValues:
                                     | CurrencyValue
                                     | float
                                     | ImageUrlValue
+                                    | LinkedDataObject
                                     | list[
                                         bool
                                         | CurrencyValue
                                         | float
                                         | ImageUrlValue
+                                        | LinkedDataObject
                                         | PersonValue
                                         | RowValue
                                         | str
@@ -475,12 +549,24 @@ class RowValues:
                     | CurrencyValue
                     | float
                     | ImageUrlValue
+                    | LinkedDataObject
                     | list[
                         bool
                         | CurrencyValue
                         | float
                         | ImageUrlValue
-                        | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+                        | LinkedDataObject
+                        | list[
+                            bool
+                            | CurrencyValue
+                            | float
+                            | ImageUrlValue
+                            | LinkedDataObject
+                            | PersonValue
+                            | RowValue
+                            | str
+                            | UrlValue
+                        ]
                         | PersonValue
                         | RowValue
                         | str
@@ -502,6 +588,7 @@ class RowValues:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(
@@ -511,12 +598,24 @@ class RowValues:
         | CurrencyValue
         | float
         | ImageUrlValue
+        | LinkedDataObject
         | list[
             bool
             | CurrencyValue
             | float
             | ImageUrlValue
-            | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+            | LinkedDataObject
+            | list[
+                bool
+                | CurrencyValue
+                | float
+                | ImageUrlValue
+                | LinkedDataObject
+                | PersonValue
+                | RowValue
+                | str
+                | UrlValue
+            ]
             | PersonValue
             | RowValue
             | str
@@ -536,12 +635,24 @@ class RowValues:
         | CurrencyValue
         | float
         | ImageUrlValue
+        | LinkedDataObject
         | list[
             bool
             | CurrencyValue
             | float
             | ImageUrlValue
-            | list[bool | CurrencyValue | float | ImageUrlValue | PersonValue | RowValue | str | UrlValue]
+            | LinkedDataObject
+            | list[
+                bool
+                | CurrencyValue
+                | float
+                | ImageUrlValue
+                | LinkedDataObject
+                | PersonValue
+                | RowValue
+                | str
+                | UrlValue
+            ]
             | PersonValue
             | RowValue
             | str
@@ -559,3 +670,24 @@ class RowValues:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.currency_value import CurrencyValue  # noqa: E402
+from ..models.image_url_value import ImageUrlValue  # noqa: E402
+from ..models.linked_data_object import LinkedDataObject  # noqa: E402
+from ..models.person_value import PersonValue  # noqa: E402
+from ..models.row_value import RowValue  # noqa: E402
+from ..models.url_value import UrlValue  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+RowValues.__init__.__globals__.update(
+    CurrencyValue=CurrencyValue,
+    ImageUrlValue=ImageUrlValue,
+    LinkedDataObject=LinkedDataObject,
+    PersonValue=PersonValue,
+    RowValue=RowValue,
+    UrlValue=UrlValue,
+)

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.set_pack_oauth_config_response_400_coda_detail import SetPackOauthConfigResponse400CodaDetail
-
 
 T = TypeVar("T", bound="SetPackOauthConfigResponse400")
 
@@ -35,6 +31,7 @@ class SetPackOauthConfigResponse400:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         status_code = self.status_code
 
         status_message = self.status_message
@@ -61,8 +58,7 @@ class SetPackOauthConfigResponse400:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.set_pack_oauth_config_response_400_coda_detail import SetPackOauthConfigResponse400CodaDetail  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         status_code = d.pop("statusCode")
 
@@ -89,6 +85,7 @@ class SetPackOauthConfigResponse400:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -102,3 +99,14 @@ class SetPackOauthConfigResponse400:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.set_pack_oauth_config_response_400_coda_detail import SetPackOauthConfigResponse400CodaDetail  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+SetPackOauthConfigResponse400.__init__.__globals__.update(
+    SetPackOauthConfigResponse400CodaDetail=SetPackOauthConfigResponse400CodaDetail,
+)

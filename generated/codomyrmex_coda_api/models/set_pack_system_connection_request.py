@@ -2,22 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.pack_connection_custom_credentials import PackConnectionCustomCredentials
-    from ..models.pack_connection_google_service_account_credentials import (
-        PackConnectionGoogleServiceAccountCredentials,
-    )
-    from ..models.pack_connection_header_credentials import PackConnectionHeaderCredentials
-    from ..models.pack_connection_http_basic_credentials import PackConnectionHttpBasicCredentials
-    from ..models.pack_connection_multi_header_credentials import PackConnectionMultiHeaderCredentials
-    from ..models.pack_connection_oauth_2_client_credentials import PackConnectionOauth2ClientCredentials
-    from ..models.pack_connection_url_param_credentials import PackConnectionUrlParamCredentials
-
 
 T = TypeVar("T", bound="SetPackSystemConnectionRequest")
 
@@ -44,13 +32,7 @@ class SetPackSystemConnectionRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.pack_connection_custom_credentials import PackConnectionCustomCredentials  # noqa: PLC0415
-        from ..models.pack_connection_header_credentials import PackConnectionHeaderCredentials  # noqa: PLC0415
-        from ..models.pack_connection_http_basic_credentials import PackConnectionHttpBasicCredentials  # noqa: PLC0415
-        from ..models.pack_connection_multi_header_credentials import PackConnectionMultiHeaderCredentials  # noqa: PLC0415
-        from ..models.pack_connection_oauth_2_client_credentials import PackConnectionOauth2ClientCredentials  # noqa: PLC0415
-        from ..models.pack_connection_url_param_credentials import PackConnectionUrlParamCredentials  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         credentials: dict[str, Any]
         if isinstance(self.credentials, PackConnectionHeaderCredentials):
             credentials = self.credentials.to_dict()
@@ -79,16 +61,7 @@ class SetPackSystemConnectionRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pack_connection_custom_credentials import PackConnectionCustomCredentials  # noqa: PLC0415
-        from ..models.pack_connection_google_service_account_credentials import (
-            PackConnectionGoogleServiceAccountCredentials,  # noqa: PLC0415
-        )
-        from ..models.pack_connection_header_credentials import PackConnectionHeaderCredentials  # noqa: PLC0415
-        from ..models.pack_connection_http_basic_credentials import PackConnectionHttpBasicCredentials  # noqa: PLC0415
-        from ..models.pack_connection_multi_header_credentials import PackConnectionMultiHeaderCredentials  # noqa: PLC0415
-        from ..models.pack_connection_oauth_2_client_credentials import PackConnectionOauth2ClientCredentials  # noqa: PLC0415
-        from ..models.pack_connection_url_param_credentials import PackConnectionUrlParamCredentials  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
 
         def _parse_credentials(
@@ -219,6 +192,7 @@ class SetPackSystemConnectionRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -232,3 +206,26 @@ class SetPackSystemConnectionRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.pack_connection_custom_credentials import PackConnectionCustomCredentials  # noqa: E402
+from ..models.pack_connection_google_service_account_credentials import PackConnectionGoogleServiceAccountCredentials  # noqa: E402
+from ..models.pack_connection_header_credentials import PackConnectionHeaderCredentials  # noqa: E402
+from ..models.pack_connection_http_basic_credentials import PackConnectionHttpBasicCredentials  # noqa: E402
+from ..models.pack_connection_multi_header_credentials import PackConnectionMultiHeaderCredentials  # noqa: E402
+from ..models.pack_connection_oauth_2_client_credentials import PackConnectionOauth2ClientCredentials  # noqa: E402
+from ..models.pack_connection_url_param_credentials import PackConnectionUrlParamCredentials  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+SetPackSystemConnectionRequest.__init__.__globals__.update(
+    PackConnectionCustomCredentials=PackConnectionCustomCredentials,
+    PackConnectionGoogleServiceAccountCredentials=PackConnectionGoogleServiceAccountCredentials,
+    PackConnectionHeaderCredentials=PackConnectionHeaderCredentials,
+    PackConnectionHttpBasicCredentials=PackConnectionHttpBasicCredentials,
+    PackConnectionMultiHeaderCredentials=PackConnectionMultiHeaderCredentials,
+    PackConnectionOauth2ClientCredentials=PackConnectionOauth2ClientCredentials,
+    PackConnectionUrlParamCredentials=PackConnectionUrlParamCredentials,
+)

@@ -26,6 +26,7 @@ class SimpleColumnFormat:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         type_ = self.type_.value
 
         is_array = self.is_array
@@ -43,6 +44,7 @@ class SimpleColumnFormat:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         type_ = ColumnFormatType(d.pop("type"))
 
@@ -58,6 +60,7 @@ class SimpleColumnFormat:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

@@ -3,15 +3,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.free_pack_plan_pricing import FreePackPlanPricing
-    from ..models.monthly_doc_maker_pack_plan_pricing import MonthlyDocMakerPackPlanPricing
-
 
 T = TypeVar("T", bound="StandardPackPlan")
 
@@ -35,8 +30,7 @@ class StandardPackPlan:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.free_pack_plan_pricing import FreePackPlanPricing  # noqa: PLC0415
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         pack_plan_id = self.pack_plan_id
 
         pack_id = self.pack_id
@@ -64,9 +58,7 @@ class StandardPackPlan:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.free_pack_plan_pricing import FreePackPlanPricing  # noqa: PLC0415
-        from ..models.monthly_doc_maker_pack_plan_pricing import MonthlyDocMakerPackPlanPricing  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         pack_plan_id = d.pop("packPlanId")
 
@@ -102,6 +94,7 @@ class StandardPackPlan:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -115,3 +108,16 @@ class StandardPackPlan:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.free_pack_plan_pricing import FreePackPlanPricing  # noqa: E402
+from ..models.monthly_doc_maker_pack_plan_pricing import MonthlyDocMakerPackPlanPricing  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+StandardPackPlan.__init__.__globals__.update(
+    FreePackPlanPricing=FreePackPlanPricing,
+    MonthlyDocMakerPackPlanPricing=MonthlyDocMakerPackPlanPricing,
+)

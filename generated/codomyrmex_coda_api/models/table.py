@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,14 +12,6 @@ from ..models.layout import Layout
 from ..models.table_type import TableType
 from ..models.type_ import Type
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.column_reference import ColumnReference
-    from ..models.formula_detail import FormulaDetail
-    from ..models.page_reference import PageReference
-    from ..models.sort import Sort
-    from ..models.table_reference import TableReference
-
 
 T = TypeVar("T", bound="Table")
 
@@ -66,6 +58,7 @@ class Table:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         id = self.id
 
         type_ = self.type_.value
@@ -131,12 +124,7 @@ class Table:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.column_reference import ColumnReference  # noqa: PLC0415
-        from ..models.formula_detail import FormulaDetail  # noqa: PLC0415
-        from ..models.page_reference import PageReference  # noqa: PLC0415
-        from ..models.sort import Sort  # noqa: PLC0415
-        from ..models.table_reference import TableReference  # noqa: PLC0415
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -206,6 +194,7 @@ class Table:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -219,3 +208,22 @@ class Table:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.column_reference import ColumnReference  # noqa: E402
+from ..models.formula_detail import FormulaDetail  # noqa: E402
+from ..models.page_reference import PageReference  # noqa: E402
+from ..models.sort import Sort  # noqa: E402
+from ..models.table_reference import TableReference  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+Table.__init__.__globals__.update(
+    ColumnReference=ColumnReference,
+    FormulaDetail=FormulaDetail,
+    PageReference=PageReference,
+    Sort=Sort,
+    TableReference=TableReference,
+)

@@ -29,6 +29,7 @@ class UpdateAclSettingsRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         allow_editors_to_change_permissions = self.allow_editors_to_change_permissions
 
         allow_copying = self.allow_copying
@@ -49,6 +50,7 @@ class UpdateAclSettingsRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         allow_editors_to_change_permissions = d.pop("allowEditorsToChangePermissions", UNSET)
 
@@ -67,6 +69,7 @@ class UpdateAclSettingsRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:

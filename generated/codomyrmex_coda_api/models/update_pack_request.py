@@ -2,21 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.pack_source_code_visibility import PackSourceCodeVisibility
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.update_pack_request_example_images_type_0_item import UpdatePackRequestExampleImagesType0Item
-    from ..models.update_pack_request_overall_rate_limit_type_0 import UpdatePackRequestOverallRateLimitType0
-    from ..models.update_pack_request_per_connection_rate_limit_type_0 import (
-        UpdatePackRequestPerConnectionRateLimitType0,
-    )
-
 
 T = TypeVar("T", bound="UpdatePackRequest")
 
@@ -60,11 +52,7 @@ class UpdatePackRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.update_pack_request_overall_rate_limit_type_0 import UpdatePackRequestOverallRateLimitType0  # noqa: PLC0415
-        from ..models.update_pack_request_per_connection_rate_limit_type_0 import (
-            UpdatePackRequestPerConnectionRateLimitType0,  # noqa: PLC0415
-        )
-
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         overall_rate_limit: dict[str, Any] | None | Unset
         if isinstance(self.overall_rate_limit, Unset):
             overall_rate_limit = UNSET
@@ -153,12 +141,7 @@ class UpdatePackRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.update_pack_request_example_images_type_0_item import UpdatePackRequestExampleImagesType0Item  # noqa: PLC0415
-        from ..models.update_pack_request_overall_rate_limit_type_0 import UpdatePackRequestOverallRateLimitType0  # noqa: PLC0415
-        from ..models.update_pack_request_per_connection_rate_limit_type_0 import (
-            UpdatePackRequestPerConnectionRateLimitType0,  # noqa: PLC0415
-        )
-
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
 
         def _parse_overall_rate_limit(data: object) -> None | Unset | UpdatePackRequestOverallRateLimitType0:
@@ -275,6 +258,7 @@ class UpdatePackRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
@@ -288,3 +272,18 @@ class UpdatePackRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# Referenced models, imported last (see the codomyrmex model template): the class above is
+# bound before a model that refers back to it imports this module.
+from ..models.update_pack_request_example_images_type_0_item import UpdatePackRequestExampleImagesType0Item  # noqa: E402
+from ..models.update_pack_request_overall_rate_limit_type_0 import UpdatePackRequestOverallRateLimitType0  # noqa: E402
+from ..models.update_pack_request_per_connection_rate_limit_type_0 import UpdatePackRequestPerConnectionRateLimitType0  # noqa: E402
+
+# attrs compiled __init__ with a copy of this module's globals taken before these imports;
+# give it the names too, so typing.get_type_hints resolves the constructor's annotations.
+UpdatePackRequest.__init__.__globals__.update(
+    UpdatePackRequestExampleImagesType0Item=UpdatePackRequestExampleImagesType0Item,
+    UpdatePackRequestOverallRateLimitType0=UpdatePackRequestOverallRateLimitType0,
+    UpdatePackRequestPerConnectionRateLimitType0=UpdatePackRequestPerConnectionRateLimitType0,
+)

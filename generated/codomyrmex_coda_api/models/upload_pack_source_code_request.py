@@ -29,6 +29,7 @@ class UploadPackSourceCodeRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """This model as Coda's JSON (fields the spec does not declare included)."""
         payload_hash = self.payload_hash
 
         filename = self.filename
@@ -50,6 +51,7 @@ class UploadPackSourceCodeRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        """Parse Coda's JSON into this model; fields the spec does not declare go to ``additional_properties``."""
         d = dict(src_dict)
         payload_hash = d.pop("payloadHash")
 
@@ -68,6 +70,7 @@ class UploadPackSourceCodeRequest:
 
     @property
     def additional_keys(self) -> list[str]:
+        """Names of the fields the spec does not declare (kept in ``additional_properties``)."""
         return list(self.additional_properties.keys())
 
     def __getitem__(self, key: str) -> Any:
