@@ -11,6 +11,7 @@ import httpx
 from codomyrmex_cloud.coda.errors import CodaConfigurationError
 from codomyrmex_cloud.coda.ratelimit import RateLimiter, RateLimits
 from codomyrmex_cloud.coda.retry import RetryPolicy
+from codomyrmex_cloud.log_redaction import install_log_redaction, register_secret
 
 TOKEN_ENV = "CODA_API_TOKEN"  # noqa: S105 - the variable name, not a token
 BASE_URL_ENV = "CODA_BASE_URL"
@@ -68,6 +69,9 @@ class ClientSettings:
             raise CodaConfigurationError(f"timeout must be positive, got {timeout}")
         if max_retries < 0:
             raise CodaConfigurationError(f"max_retries must be >= 0, got {max_retries}")
+        # httpx/httpcore log at DEBUG what they send; the token must not reach those logs.
+        install_log_redaction()
+        register_secret(token.strip())
         return cls(
             token=token.strip(),
             base_url=base_url.rstrip("/"),

@@ -387,6 +387,19 @@ def _query_values(url: str, *names: str) -> dict[str, str]:
     return {f"signed URL {name}": query[name] for name in names if name in query}
 
 
+def test_the_coda_client_registers_its_token_itself(caplog: pytest.LogCaptureFixture) -> None:
+    """No explicit install: constructing the client is enough, even for a bare token that no
+    pattern recognises (only a registered secret is masked in this shape)."""
+    token = f"plain-{uuid.uuid4().hex}"
+    CodaClient(token, base_url="http://127.0.0.1:9/apis/v1").close()
+    caplog.set_level(logging.DEBUG, logger="httpx")
+    caplog.set_level(logging.DEBUG, logger="httpcore")
+    logging.getLogger("httpx").debug("the token is %s", token)
+    logging.getLogger("httpcore.http11").debug(f"send header {token}")
+    assert len(caplog.records) == 2
+    assert token not in caplog.text and REDACTED in caplog.text
+
+
 def test_s3_session_token_and_signed_urls_leak_nothing(
     debug_logs: CapturedLogs, moto_server: Emulator, tmp_path: Path
 ) -> None:
