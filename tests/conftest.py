@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,27 @@ def azurite_server() -> Iterator[Emulator]:
     emulator.stop()
 
 
-def store_for(kind: str, emulator: Emulator | None, root: Path, **options: Any) -> BaseStore:
+@dataclass
+class Endpoint:
+    """Where a store's service listens (an emulator, or a port for failure tests)."""
+
+    url: str
+    env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def at(cls, url: str) -> Endpoint:
+        """An endpoint at ``url`` with the Azurite-style account any Azure store needs."""
+        account = f"{url}/devstoreaccount1"
+        return cls(
+            account,
+            {
+                "AZURE_STORAGE_CONNECTION_STRING": "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+                f"AccountKey=ZmFrZQ==;BlobEndpoint={account};"
+            },
+        )
+
+
+def store_for(kind: str, emulator: Emulator | Endpoint | None, root: Path, **options: Any) -> BaseStore:
     """A store of each kind on ``emulator`` (a LocalStore in ``root`` for "local").
 
     ``options`` go to the constructor (timeouts, retries, deadlines ...).

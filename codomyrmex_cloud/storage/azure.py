@@ -103,7 +103,10 @@ def map_error(exc: BaseException, bucket: str | None, key: str | None) -> Storag
         return StorageTimeoutError(f"Azure did not answer in time for {where}", bucket=bucket, key=key)
     if isinstance(exc, aex.ServiceRequestError | aex.ServiceResponseError | aex.IncompleteReadError):
         inner = getattr(exc, "inner_exception", None)
-        if isinstance(inner, rex.Timeout | u3.TimeoutError | TimeoutError):
+        # urllib3's NewConnectionError (refused, reset) subclasses its ConnectTimeoutError.
+        if isinstance(inner, rex.Timeout | u3.TimeoutError | TimeoutError) and not isinstance(
+            inner, u3.NewConnectionError
+        ):
             return StorageTimeoutError(f"Azure did not answer in time for {where}", bucket=bucket, key=key)
         return StorageConnectionError(f"cannot reach Azure for {where}: {type(exc).__name__}", bucket=bucket, key=key)
     if isinstance(exc, aex.HttpResponseError):

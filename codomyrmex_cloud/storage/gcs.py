@@ -111,7 +111,9 @@ def map_error(exc: BaseException, bucket: str | None, key: str | None) -> Storag
         return IntegrityError(f"GCS checksum mismatch for {where}: {exc}", bucket=bucket, key=key)
     if isinstance(exc, gex.BadRequest | gex.RequestRangeNotSatisfiable):
         return InvalidArgumentError(f"GCS rejected the request for {where}: {exc}", bucket=bucket, key=key)
-    if isinstance(exc, rex.Timeout | gex.DeadlineExceeded | gex.GatewayTimeout | u3.TimeoutError | TimeoutError):
+    timeout = rex.Timeout | gex.DeadlineExceeded | gex.GatewayTimeout | u3.TimeoutError | TimeoutError
+    # urllib3's NewConnectionError (refused, reset) subclasses its ConnectTimeoutError.
+    if isinstance(exc, timeout) and not isinstance(exc, u3.NewConnectionError):
         return StorageTimeoutError(f"GCS did not answer in time for {where}: {exc}", bucket=bucket, key=key)
     if isinstance(
         exc,
@@ -248,6 +250,11 @@ class GCSClient(BaseStore):
         self.client: Client = storage.Client(
             project=project, credentials=credentials, _http=session, client_options=options
         )
+        # google-cloud-storage >= 3.5 fetches each bucket's metadata on a background thread to
+        # label OpenTelemetry spans: one request per bucket that no deadline bounds and no
+        # retry policy governs. We send no spans, so switch it off for this client.
+        if getattr(self.client, "_bucket_metadata_cache", None) is not None:
+            self.client._bucket_metadata_cache = None
         self._session = session
         self._base = (endpoint or _DEFAULT_ENDPOINT).rstrip("/")
         if "://" not in self._base:

@@ -147,7 +147,7 @@ def check_bucket(bucket: object, rules: Rules, *, creating: bool = False) -> str
     """Return ``bucket`` if the service accepts it as a bucket name, else refuse it."""
     name = _text(bucket, "bucket")
     pattern = rules.bucket_create if creating else rules.bucket_address
-    if not pattern.match(name):
+    if not pattern.fullmatch(name):
         kind = "portable (every cloud's)" if rules.service == "portable" else rules.service
         raise _refuse(
             "bucket",
@@ -302,7 +302,7 @@ def check_metadata(metadata: object, rules: Rules) -> dict[str, str]:
     checked: dict[str, str] = {}
     total = 0
     for name, value in metadata.items():
-        if not isinstance(name, str) or not rules.metadata_key.match(name):
+        if not isinstance(name, str) or not rules.metadata_key.fullmatch(name):
             raise _refuse(
                 "metadata",
                 f"key {name!r} is not accepted by {rules.service}: use lower-case letters, digits"
@@ -335,9 +335,9 @@ def check_tags(tags: object, rules: Rules) -> dict[str, str]:
     allowed = re.compile(r"^[A-Za-z0-9 +\-=._:/@]*$")
     checked: dict[str, str] = {}
     for name, value in tags.items():
-        if not isinstance(name, str) or not 1 <= len(name) <= 128 or not allowed.match(name):
+        if not isinstance(name, str) or not 1 <= len(name) <= 128 or not allowed.fullmatch(name):
             raise _refuse("tags", f"key {name!r} must be 1-128 letters, digits, spaces or + - = . _ : / @")
-        if not isinstance(value, str) or len(value) > 256 or not allowed.match(value):
+        if not isinstance(value, str) or len(value) > 256 or not allowed.fullmatch(value):
             raise _refuse("tags", f"value of {name!r} must be 0-256 letters, digits, spaces or + - = . _ : / @")
         checked[name] = value
     if len(checked) > 10:
