@@ -91,7 +91,7 @@ def map_error(exc: BaseException, bucket: str | None, key: str | None) -> Storag
     from urllib3 import exceptions as u3
 
     where = f"{bucket}/{key}" if key else str(bucket)
-    code = str(getattr(exc, "error_code", "") or "")
+    code = _error_code(exc)
     if isinstance(exc, aex.ResourceNotFoundError):
         cls = BucketNotFoundError if code == "ContainerNotFound" or not key else ObjectNotFoundError
         return cls(f"Azure: {where} not found ({code or 404})", bucket=bucket, key=key)
@@ -117,6 +117,12 @@ def map_error(exc: BaseException, bucket: str | None, key: str | None) -> Storag
             return PreconditionFailedError(f"Azure precondition failed for {where} ({code})", bucket=bucket, key=key)
         if status == 412:
             return PreconditionFailedError(f"Azure precondition failed for {where} ({code})", bucket=bucket, key=key)
+        if code == "InvalidBlockList":  # another upload of the key committed first
+            return PreconditionFailedError(
+                f"Azure: another upload of {where} committed first and discarded this one's blocks",
+                bucket=bucket,
+                key=key,
+            )
         if code in ("Md5Mismatch", "InvalidMd5", "Crc64Mismatch"):
             return IntegrityError(f"Azure checksum mismatch for {where}", bucket=bucket, key=key)
         if status in (400, 416):
@@ -418,10 +424,9 @@ class AzureBlobClient(BaseStore):
         origin = source.stream.tell() if rereadable else 0
         for attempt in range(3):
             try:
-                return self._put_blocks(bucket, key, source, opts, progress)
-            except PreconditionFailedError:
-                raise
-            except StorageError as exc:
+                with self._errors(bucket, key):
+                    return self._put_blocks(bucket, key, source, opts, progress)
+            except PreconditionFailedError as exc:
                 # Another upload of this key committed first, which discarded our staged
                 # blocks (Azure keeps only the committed list): stage again, last writer wins.
                 if not (rereadable and _invalid_block_list(exc) and attempt < 2):
@@ -702,9 +707,14 @@ class AzureBlobClient(BaseStore):
             self._blob(bucket, key).set_blob_tags(checked, **self._call())
 
 
+def _error_code(exc: BaseException | None) -> str:
+    """The service's error code (the SDK gives a ``StorageErrorCode`` enum or a header string)."""
+    code = getattr(exc, "error_code", None)
+    return str(getattr(code, "value", code) or "")
+
+
 def _invalid_block_list(exc: BaseException) -> bool:
-    cause = exc.__cause__
-    return str(getattr(cause, "error_code", "") or "") == "InvalidBlockList"
+    return _error_code(exc.__cause__) == "InvalidBlockList"
 
 
 class _OffsetWriter(io.RawIOBase):

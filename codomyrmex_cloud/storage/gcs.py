@@ -453,7 +453,7 @@ class GCSClient(BaseStore):
         except Exception as exc:
             raise self._missing(exc, bucket, key) from exc
         with response:
-            sink.begin(_info_from_headers(bucket, key, response.headers))
+            sink.begin(self._checked(_info_from_headers(bucket, key, response.headers), opts))
             for chunk in response.raw.stream(_READ_PIECE, decode_content=False):
                 sink.write(chunk)
 
@@ -469,7 +469,24 @@ class GCSClient(BaseStore):
         if response.status_code == 416:
             response.close()
             return None, iter(())  # start is past the end: like data[start:end]
-        return _info_from_headers(bucket, key, response.headers), _stream(response)
+        try:
+            info = self._checked(_info_from_headers(bucket, key, response.headers), opts)
+        except PreconditionFailedError:
+            response.close()
+            raise
+        return info, _stream(response)
+
+    @staticmethod
+    def _checked(info: ObjectInfo, opts: v.ReadOptions) -> ObjectInfo:
+        """``if_match`` checked on the response too: not every GCS-compatible server honours
+        ``ifGenerationMatch`` on media downloads (fake-gcs-server ignores it)."""
+        if opts.if_match is not None and info.etag != opts.if_match:
+            raise PreconditionFailedError(
+                f"GCS: {info.bucket}/{info.key} is generation {info.etag}, not {opts.if_match}",
+                bucket=info.bucket,
+                key=info.key,
+            )
+        return info
 
     def _stat(self, bucket: str, key: str, opts: v.ReadOptions) -> ObjectInfo:
         client = self._sdk()
