@@ -379,7 +379,9 @@ class AzureBlobClient(BaseStore):
         if opts.tags:
             args["tags"] = dict(opts.tags)
         if opts.storage_class:
-            args["standard_blob_tier"] = opts.storage_class
+            from azure.storage.blob import StandardBlobTier
+
+            args["standard_blob_tier"] = StandardBlobTier(opts.storage_class)
         if opts.if_match:
             args.update(etag=f'"{opts.if_match}"', match_condition=MatchConditions.IfNotModified)
         elif opts.create_only:
@@ -410,7 +412,7 @@ class AzureBlobClient(BaseStore):
 
     def _list_buckets(self, prefix: str) -> list[BucketInfo]:
         containers = self._sdk().list_containers(name_starts_with=prefix or None, **self._call())
-        return [BucketInfo(c.name, c.last_modified) for c in containers]
+        return [BucketInfo(c.name, c.last_modified) for c in containers if c.name.startswith(prefix)]
 
     # Writes -----------------------------------------------------------------------------
 
@@ -512,8 +514,9 @@ class AzureBlobClient(BaseStore):
         attempt = 0
         while True:
             parallel = sink.can_write_at and self._max_concurrency > 1
+            # decompress=False: the stored bytes (what Content-MD5 describes), never transcoded.
             downloader = self._blob(bucket, key).download_blob(
-                max_concurrency=self._max_concurrency if parallel else 1, **self._read_options(opts)
+                max_concurrency=self._max_concurrency if parallel else 1, decompress=False, **self._read_options(opts)
             )
             sink.begin(_info(bucket, downloader.properties))
             try:
@@ -542,6 +545,7 @@ class AzureBlobClient(BaseStore):
                 offset=start if start or length is not None else None,
                 length=length,
                 max_concurrency=1,
+                decompress=False,
                 **self._read_options(opts),
             )
         except HttpResponseError as exc:
@@ -800,9 +804,10 @@ class _AzureWrite:
         return self.commit(total)
 
     def abort(self) -> None:
-        """Discard staged blocks: when no blob exists at the key, create an empty one and
-        delete it (both discard uncommitted blocks); a blob that exists is left alone, and
-        Azure discards the blocks at its next write or after 7 days."""
+        """Discard staged blocks: where no blob is committed at the key, commit an empty block
+        list only-if-absent and delete it (a commit discards every uncommitted block); a blob
+        that exists is left alone, and Azure discards the blocks at its next write or after
+        7 days."""
         if not self._staged:
             return
         self._staged = False
@@ -812,7 +817,7 @@ class _AzureWrite:
         blob = self._store._blob(self._bucket, self._key)
         with deadlines.suspended():
             try:
-                placeholder = blob.upload_blob(b"", overwrite=False)
+                placeholder: Mapping[str, Any] = blob.commit_block_list([], match_condition=MatchConditions.IfMissing)
             except (ResourceExistsError, ResourceModifiedError):
                 return
             with contextlib.suppress(ResourceNotFoundError, ResourceModifiedError):
@@ -826,6 +831,7 @@ def _info(bucket: str, properties: Any) -> ObjectInfo:
     if settings is not None and settings.content_md5:
         checksums["md5"] = bytes(settings.content_md5).hex()
     tier = getattr(properties, "blob_tier", None)
+    tier = getattr(tier, "value", tier)
     return ObjectInfo(
         bucket=bucket,
         key=properties.name,

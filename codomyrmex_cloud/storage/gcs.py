@@ -354,7 +354,8 @@ class GCSClient(BaseStore):
 
     def _list_buckets(self, prefix: str) -> list[BucketInfo]:
         buckets = self._sdk().list_buckets(prefix=prefix or None, timeout=self._timeout, retry=self._retry())
-        return [BucketInfo(b.name, b.time_created) for b in buckets]
+        # Filtered here too: fake-gcs-server ignores the prefix.
+        return [BucketInfo(b.name, b.time_created) for b in buckets if b.name.startswith(prefix)]
 
     # Writes -----------------------------------------------------------------------------
 
@@ -780,11 +781,29 @@ def _info_from_headers(bucket: str, key: str, headers: Mapping[str, str]) -> Obj
 
 
 def _info_from_resource(bucket: str, resource: Mapping[str, Any]) -> ObjectInfo:
-    """ObjectInfo from the JSON API's object resource."""
-    from google.cloud.storage import Blob
-
-    blob = Blob.from_api_repr(dict(resource), bucket=None)
-    return _info(bucket, blob)
+    """ObjectInfo from the JSON API's object resource (a resumable upload's final answer)."""
+    checksums: dict[str, str] = {}
+    if resource.get("crc32c"):
+        checksums["crc32c"] = base64.b64decode(resource["crc32c"]).hex()
+    if resource.get("md5Hash"):
+        checksums["md5"] = base64.b64decode(resource["md5Hash"]).hex()
+    generation = str(resource["generation"]) if resource.get("generation") is not None else None
+    updated = resource.get("updated")
+    return ObjectInfo(
+        bucket=bucket,
+        key=str(resource.get("name", "")),
+        size=int(resource.get("size") or 0),
+        etag=generation,
+        last_modified=datetime.fromisoformat(updated.replace("Z", "+00:00")) if isinstance(updated, str) else None,
+        content_type=resource.get("contentType"),
+        metadata=dict(resource.get("metadata") or {}),
+        checksums=checksums,
+        version_id=generation,
+        storage_class=resource.get("storageClass"),
+        cache_control=resource.get("cacheControl"),
+        content_encoding=resource.get("contentEncoding"),
+        content_disposition=resource.get("contentDisposition"),
+    )
 
 
 def _info(bucket: str, blob: Blob) -> ObjectInfo:

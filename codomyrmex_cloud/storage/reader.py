@@ -32,12 +32,15 @@ class ObjectReader(io.RawIOBase):
         self._position = 0
 
     def readable(self) -> bool:
+        """True: the object can be read."""
         return True
 
     def seekable(self) -> bool:
+        """True: any position can be read (a ranged request pinned to this version)."""
         return True
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        """Fill ``buffer`` from the current position; 0 at the end of the object."""
         if self.closed:
             raise ValueError("I/O operation on closed file")
         if self._position >= self.info.size:
@@ -45,7 +48,7 @@ class ObjectReader(io.RawIOBase):
         if self._chunks is None:
             try:
                 self._chunks = self._open_at(self._position)
-            except ObjectNotFoundError as exc:
+            except (ObjectNotFoundError, PreconditionFailedError) as exc:
                 raise PreconditionFailedError(
                     f"{self.info.bucket}/{self.info.key} was replaced or deleted since it was opened",
                     bucket=self.info.bucket,
@@ -63,6 +66,7 @@ class ObjectReader(io.RawIOBase):
         return size
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move to ``offset`` (from the start, the current position or the end); no request yet."""
         if self.closed:
             raise ValueError("I/O operation on closed file")
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self.info.size}.get(whence)
@@ -77,6 +81,7 @@ class ObjectReader(io.RawIOBase):
         return self._position
 
     def tell(self) -> int:
+        """The current position."""
         return self._position
 
     def _release(self) -> None:
@@ -87,6 +92,7 @@ class ObjectReader(io.RawIOBase):
         self._pending = b""
 
     def close(self) -> None:
+        """Release the open response (if any) and close."""
         if not self.closed:
             self._release()
         super().close()

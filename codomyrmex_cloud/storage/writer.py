@@ -68,9 +68,11 @@ class ObjectWriter(io.RawIOBase):
         self.info: ObjectInfo | None = None
 
     def writable(self) -> bool:
+        """True: bytes can be written until the writer is closed."""
         return True
 
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        """Buffer ``data``, sending every full part; returns the bytes accepted (all of them)."""
         if self.closed:
             raise ValueError("write to a closed ObjectWriter")
         if self._failed:
