@@ -595,16 +595,28 @@ class S3Client(BaseStore):
     def _get_parallel(
         self, bucket: str, key: str, info: ObjectInfo, body: Any, sink: DownloadSink, opts: v.ReadOptions
     ) -> None:
-        """Part 1 from the response already open; the rest as ranged GETs pinned to it."""
+        """Part 1 from the response already open; the rest as ranged GETs pinned to it.
+
+        When the object's multipart ETag was made with this part size, each part is hashed
+        as it arrives (in its own thread) and the ETag checked from the part MD5s, so the
+        file is not read again to verify it.
+        """
         part = self._chunk_size
+        assert sink.info is not None
+        expected = sink.info.checksums.get(f"s3-etag:{part}")
+        by_parts = expected is not None
+        digests: dict[int, bytes] = {}
+        first = hashlib.md5(usedforsecurity=False)
         position = 0
         for chunk in body.iter_chunks(1024 * 1024):
             take = chunk[: part - position]
             sink.write_at(position, take)
+            first.update(take)
             position += len(take)
             if position >= part:
                 break
         body.close()
+        digests[0] = first.digest()
         pinned = v.ReadOptions(
             version_id=info.version_id or opts.version_id,
             if_match=None if info.version_id else info.etag,
@@ -615,13 +627,17 @@ class S3Client(BaseStore):
             end = min(start + part, info.size)
             response = self.client.get_object(**self._read_args(bucket, key, pinned), Range=f"bytes={start}-{end - 1}")
             offset = start
+            md5 = hashlib.md5(usedforsecurity=False)
             stream = response["Body"]
             with contextlib.closing(stream):
                 for chunk in stream.iter_chunks(1024 * 1024):
                     sink.write_at(offset, chunk)
+                    if by_parts:
+                        md5.update(chunk)
                     offset += len(chunk)
             if offset != end:
                 raise IntegrityError(f"part at {start}: received {offset - start} bytes", bucket=bucket, key=key)
+            digests[start // part] = md5.digest()
 
         with deadlines.ContextThreadPool(self._max_concurrency) as pool:
             futures = [pool.submit(fetch, start) for start in range(part, info.size, part)]
@@ -632,6 +648,14 @@ class S3Client(BaseStore):
                 for future in futures:
                     future.cancel()
                 raise
+        if by_parts:
+            joined = b"".join(digests[n] for n in range(len(digests)))
+            etag = f"{hashlib.md5(joined, usedforsecurity=False).hexdigest()}-{len(digests)}"
+            if etag != expected:
+                raise IntegrityError(
+                    f"s3-etag mismatch: received {etag}, the service reports {expected}", bucket=bucket, key=key
+                )
+            sink.parts_verified()
 
     def _open(
         self, bucket: str, key: str, start: int, end: int | None, opts: v.ReadOptions

@@ -402,6 +402,8 @@ class DownloadSink:
         self.info: ObjectInfo | None = None
         self._digests = Digests(set())
         self._positional = False
+        self._received = 0
+        self._parts_verified = False
         self._lock = threading.Lock()
 
     @property
@@ -414,6 +416,8 @@ class DownloadSink:
         self.info = info
         self._digests = Digests(verification_algorithms(info))
         self._positional = False
+        self._received = 0
+        self._parts_verified = False
         self._handle.seek(0)
         self._handle.truncate()
         self.progress.reset(info.size)
@@ -430,13 +434,27 @@ class DownloadSink:
         self._positional = True
         with self._lock:
             os.pwrite(self._handle.fileno(), data, offset)
+            self._received += len(data)
         self.progress.add(len(data))
+
+    def parts_verified(self) -> None:
+        """The backend checked every part's bytes against the service's checksum as they
+        arrived (an S3 multipart ETag from part MD5s), so :meth:`finish` need not re-read."""
+        self._parts_verified = True
 
     def finish(self) -> ObjectInfo:
         """Verify everything received against ``info``; return ``info``."""
         if self.info is None:
             raise RuntimeError("DownloadSink.finish() before begin()")
         self._handle.flush()
+        if self._positional and self._parts_verified:
+            if self._received != self.info.size:
+                raise IntegrityError(
+                    f"received {self._received} bytes, the service reports {self.info.size}",
+                    bucket=self.info.bucket,
+                    key=self.info.key,
+                )
+            return self.info
         if self._positional and self._path is not None:
             digests = Digests.of_file(self._path, verification_algorithms(self.info))
         else:

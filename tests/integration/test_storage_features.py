@@ -24,7 +24,7 @@ from codomyrmex_cloud import (
     StorageConnectionError,
     StoragePermissionError,
 )
-from codomyrmex_cloud.storage import ManagedKey, RetryPolicy, TaggedStore
+from codomyrmex_cloud.storage import CustomerKey, InvalidArgumentError, KmsKey, ManagedKey, RetryPolicy, TaggedStore
 from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.testing.emulators import Emulator, free_port
 from tests.conftest import emulator_for, make_store, store_for
@@ -216,6 +216,38 @@ def test_managed_key_encryption_on_s3(request: pytest.FixtureRequest, tmp_path_f
     store.upload(bucket, "secret", data=b"at rest", encryption=ManagedKey())
     assert store.client.head_object(Bucket=bucket, Key="secret")["ServerSideEncryption"] == "AES256"
     assert store.download(bucket, "secret") == b"at rest"
+    store.delete_bucket(bucket, force=True)
+
+
+def test_kms_key_encryption_on_s3(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    store = make_store("s3", request, tmp_path_factory)  # moto; SeaweedFS has no KMS configured
+    assert isinstance(store, S3Client)
+    bucket = f"t-{uuid.uuid4().hex[:20]}"
+    store.create_bucket(bucket)
+    written = store.upload(bucket, "secret", data=b"at rest", encryption=KmsKey("alias/app"))
+    head = store.client.head_object(Bucket=bucket, Key="secret")
+    assert head["ServerSideEncryption"] == "aws:kms" and "alias/app" in head.get("SSEKMSKeyId", "")
+    assert "md5" not in written.checksums  # a KMS object's ETag is not its MD5
+    assert store.download(bucket, "secret") == b"at rest"
+    store.delete_bucket(bucket, force=True)
+
+
+def test_customer_key_encryption_on_s3(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = make_store("seaweedfs", request, tmp_path_factory)  # moto does not enforce SSE-C
+    assert isinstance(store, S3Client)
+    bucket = f"t-{uuid.uuid4().hex[:20]}"
+    store.create_bucket(bucket)
+    key = CustomerKey(os.urandom(32))
+    store.upload(bucket, "secret", data=b"only with the key", encryption=key)
+    assert store.download(bucket, "secret", customer_key=key) == b"only with the key"
+    assert store.stat(bucket, "secret", customer_key=key).size == 17
+    with pytest.raises(InvalidArgumentError):
+        store.download(bucket, "secret")  # the service refuses a read without the key
+    with pytest.raises((InvalidArgumentError, StoragePermissionError)):
+        store.download(bucket, "secret", customer_key=CustomerKey(os.urandom(32)))
+    assert repr(key) == "CustomerKey(<redacted>)"
     store.delete_bucket(bucket, force=True)
 
 
