@@ -16,6 +16,7 @@ from codomyrmex_cloud.storage import (
     AzureBlobClient,
     GCSClient,
     LocalStore,
+    ObjectInfo,
     ObjectStore,
     S3Client,
     SignsURLs,
@@ -71,3 +72,21 @@ def test_async_methods_take_the_sync_parameters() -> None:
         twin = inspect.signature(getattr(AsyncStore, name))
         assert list(twin.parameters)[1:] == list(sync.parameters)[1:], name
         assert inspect.iscoroutinefunction(getattr(AsyncStore, name))
+
+
+async def typed_async_use(store: AsyncStore[LocalStore], folder: Path) -> tuple[bytes, Path]:
+    """Checked by mypy --strict: the async twins keep the sync types (overloads included)."""
+    info: ObjectInfo = await store.upload("typed", "k", data=b"abc", metadata={"k": "v"})
+    as_bytes: bytes = await store.download("typed", "k")
+    as_path: Path = await store.download("typed", "k", local_path=folder / "k")
+    exists: bool = await store.exists("typed", "k")
+    assert info.size == 3 and exists
+    return as_bytes, as_path
+
+
+@pytest.mark.anyio
+async def test_the_async_twins_are_typed_like_the_sync_ones(tmp_path: Path) -> None:
+    store = storage.AsyncLocalStore(tmp_path / "root")
+    await store.create_bucket("typed")
+    as_bytes, as_path = await typed_async_use(store, tmp_path)
+    assert as_bytes == b"abc" and as_path.read_bytes() == b"abc"
