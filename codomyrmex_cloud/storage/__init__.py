@@ -6,7 +6,9 @@ Modules: ``protocol`` (the contract and capability protocols), ``base`` (``BaseS
 public API written once), ``validation`` (every argument check), ``types`` (values),
 ``errors`` (the exception tree), ``retry`` and ``deadline`` (bounded failures), ``reader``
 and ``writer`` (``open_read``/``open_write`` files), ``transfer`` (sources, sinks,
-checksums), ``aio`` (the async API), and one module per backend.
+checksums), ``aio`` (the async API), and one module per backend (``files`` holds ``FileSystemStore``, plain files on
+disk). ``urls`` (stores from URLs) and ``tree`` (copies between stores, trees, sync) build
+on the contract.
 """
 
 from codomyrmex_cloud.storage.aio import (
@@ -31,6 +33,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
+from codomyrmex_cloud.storage.files import FileSystemStore
 from codomyrmex_cloud.storage.gcs import GCSClient
 from codomyrmex_cloud.storage.local import LocalStore
 from codomyrmex_cloud.storage.protocol import ObjectStore, SignsURLs, TaggedStore
@@ -71,6 +74,7 @@ __all__ = [
     "CustomerKey",
     "Encryption",
     "EncryptionScope",
+    "FileSystemStore",
     "GCSClient",
     "IntegrityError",
     "InvalidArgumentError",

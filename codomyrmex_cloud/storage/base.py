@@ -97,7 +97,7 @@ class BaseStore(ABC):
 
     def _names(self, bucket: object, key: object) -> tuple[str, str]:
         name = self._bucket(bucket)
-        return name, v.check_key(key, bucket=name)
+        return name, v.check_key(key, bucket=name, file=self._rules.folders)
 
     # Primitives every backend implements ----------------------------------------------
 
@@ -564,7 +564,7 @@ class BaseStore(ABC):
     def delete(self, bucket: str, key: str, *, version_id: str | None = None, deadline: float | None = None) -> None:
         """Delete an object (or one version of it); one already gone is not an error."""
         bucket, key = self._names(bucket, key)
-        version = v.check_version_id(version_id)
+        version = v.check_version_id(version_id, self._rules)
         with self._operation(deadline, bucket, key):
             self._delete(bucket, key, version)
 
@@ -574,7 +574,7 @@ class BaseStore(ABC):
         The whole batch is validated before the first delete is sent.
         """
         bucket = self._bucket(bucket)
-        checked = v.check_keys(keys, bucket=bucket)
+        checked = v.check_keys(keys, bucket=bucket, file=self._rules.folders)
         with self._operation(deadline, bucket):
             self._delete_keys(bucket, checked)
 
@@ -601,11 +601,12 @@ class BaseStore(ABC):
         Raises:
             ObjectNotFoundError: The source does not exist (the error names the source).
         """
-        src_bucket = v.check_bucket(src_bucket, self._rules)
-        src_key = v.check_key(src_key, argument="src_key", bucket=src_bucket)
-        dst_bucket = v.check_bucket(dst_bucket, self._rules)
-        dst_key = v.check_key(dst_key, argument="dst_key", bucket=dst_bucket)
-        version = v.check_version_id(version_id)
+        file = self._rules.folders
+        src_bucket = v.check_bucket(src_bucket, self._rules, argument="src_bucket")
+        src_key = v.check_key(src_key, argument="src_key", bucket=src_bucket, file=file)
+        dst_bucket = v.check_bucket(dst_bucket, self._rules, argument="dst_bucket")
+        dst_key = v.check_key(dst_key, argument="dst_key", bucket=dst_bucket, file=file)
+        version = v.check_version_id(version_id, self._rules)
         with self._operation(deadline, src_bucket, src_key):
             return self._copy(src_bucket, src_key, dst_bucket, dst_key, version)
 

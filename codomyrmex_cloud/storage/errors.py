@@ -15,7 +15,8 @@
                                    ``timeout`` or the operation's ``deadline``)
 
 Each backend maps its SDK's exceptions in exactly one function, ``map_error`` in its module
-(``s3.map_error``, ``gcs.map_error``, ``azure.map_error``, ``local.map_error``), always
+(``s3.map_error``, ``gcs.map_error``, ``azure.map_error``, ``local.map_error``,
+``files.map_error``), always
 ``raise ... from`` the original, so the SDK's error stays reachable as ``__cause__``.
 """
 

@@ -49,7 +49,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageError,
     StoragePermissionError,
 )
-from codomyrmex_cloud.storage.transfer import Crc32, DownloadSink, Progress, UploadSource
+from codomyrmex_cloud.storage.transfer import Crc32, DownloadSink, Progress, UploadSource, pread_chunks
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
     BucketInfo,
@@ -105,17 +105,8 @@ class _Record:
 
     def chunks(self, start: int, end: int | None, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """The bytes ``[start, end)`` of this version; closes the descriptor when done."""
-        try:
-            stop = self.info.size if end is None else min(end, self.info.size)
-            position = start
-            while position < stop:
-                chunk = os.pread(self.fd, min(chunk_size, stop - position), position)
-                if not chunk:
-                    return
-                position += len(chunk)
-                yield chunk
-        finally:
-            os.close(self.fd)
+        stop = self.info.size if end is None else min(end, self.info.size)
+        return pread_chunks(self.fd, start, stop, chunk_size)
 
 
 def _read_trailer(fd: int) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The contract every object store satisfies, and the capabilities some add.
 
-``ObjectStore`` is what ``S3Client``, ``GCSClient``, ``AzureBlobClient`` and ``LocalStore``
-all honour (a typing test proves it), so code written against it runs on any. Operations
+``ObjectStore`` is what ``S3Client``, ``GCSClient``, ``AzureBlobClient``, ``LocalStore`` and
+``FileSystemStore`` all honour (a typing test proves it), so code written against it runs on
+any. Operations
 only some services have are small capability protocols, after obspec's ``Get``/``Put``/
 ``Copy``: :class:`SignsURLs` (the three clouds), :class:`TaggedStore` (S3, Azure, local).
 Every method validates its arguments before sending anything; see

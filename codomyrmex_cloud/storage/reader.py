@@ -108,8 +108,10 @@ def rechunk(chunks: Iterator[bytes], chunk_size: int) -> Iterator[bytes]:
                 continue
             buffer += chunk
             while len(buffer) >= chunk_size:
-                yield bytes(buffer[:chunk_size])
+                with memoryview(buffer) as whole:  # one copy of the piece, not two
+                    piece = bytes(whole[:chunk_size])
                 del buffer[:chunk_size]
+                yield piece
         if buffer:
             yield bytes(buffer)
     finally:

@@ -129,13 +129,14 @@ class Digests:
         return digests
 
 
-# Cheapest first: one checksum the service reports is enough to catch corruption.
-_PREFERENCE = ("crc32c", "crc32", "md5")
+#: Checksum algorithms by preference, cheapest first: one checksum the service reports is
+#: enough to catch corruption (and to compare two objects).
+CHECKSUM_PREFERENCE = ("crc32c", "crc32", "md5")
 
 
 def verification_algorithms(info: ObjectInfo) -> set[str]:
     """The one algorithm to check a download of ``info`` with (none if the service has none)."""
-    for name in _PREFERENCE:
+    for name in CHECKSUM_PREFERENCE:
         if name in info.checksums:
             return {name}
     return {name for name in info.checksums if name.startswith("s3-etag:")}
@@ -156,6 +157,21 @@ def verify(info: ObjectInfo, digests: Digests) -> None:
                 bucket=info.bucket,
                 key=info.key,
             )
+
+
+def pread_chunks(fd: int, start: int, stop: int, chunk_size: int) -> Iterator[bytes]:
+    """Bytes ``[start, stop)`` of an open file, ``chunk_size`` at a time, with ``os.pread``
+    (no shared position); closes ``fd`` when done, also if the reader stops early."""
+    try:
+        position = start
+        while position < stop:
+            chunk = os.pread(fd, min(chunk_size, stop - position), position)
+            if not chunk:
+                return
+            position += len(chunk)
+            yield chunk
+    finally:
+        os.close(fd)
 
 
 # Uploads -------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ A key that is empty or ends in ``/`` names a prefix (a "folder").
 
 Credentials never come from the URL: each client resolves them as its SDK does, or from
 :class:`StoreOptions` (the command line's flags). Bad URLs raise ``InvalidArgumentError``
-naming the argument, before any client is built or any request sent.
+naming the argument, before any client is built or any request sent. Every store opened
+here satisfies :class:`~codomyrmex_cloud.storage.protocol.ObjectStore`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from pathlib import Path, PurePosixPath
 from typing import Literal, get_args
 from urllib.parse import unquote, urlsplit
 
-from codomyrmex_cloud.storage.base import ObjectStore
 from codomyrmex_cloud.storage.errors import InvalidArgumentError, StoragePermissionError
+from codomyrmex_cloud.storage.protocol import ObjectStore
 
 Scheme = Literal["s3", "gs", "az", "local", "file"]
 CLOUD_SCHEMES: tuple[Scheme, ...] = ("s3", "gs", "az", "local")

@@ -12,6 +12,11 @@ them, which once let an Azure key escape its container) and no empty segment (a 
 ``/`` or ``//``, which S3-compatible servers such as SeaweedFS collapse). Such keys are
 refused rather than encoded, so a key means the same object on every store; everything
 else (``%2e%2e/x``, spaces, ``?``, ``#``, a trailing ``/``) is stored literally.
+
+Plain files (``FileSystemStore``, rules ``FILES``): a "bucket" is a folder path and a key a
+file path inside it, so a key must also not end in ``/`` (a folder, not a file); options a
+plain file cannot keep (metadata, content headers, tags, storage class, encryption,
+``if_match``, versions) are refused with :class:`UnsupportedOperationError`.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ MAX_KEY_BYTES = 1024
 MAX_SIGNED_URL_SECONDS = 7 * 24 * 3600
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
-ServiceName = Literal["portable", "s3", "gcs", "azure"]
+ServiceName = Literal["portable", "s3", "gcs", "azure", "files"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,16 @@ class Rules:
     storage_classes: frozenset[str] = frozenset()
     encryption: tuple[type, ...] = ()
     tags: bool = True
+    #: Buckets are folder paths and keys file paths (plain files on disk).
+    folders: bool = False
+    #: Objects keep user metadata.
+    metadata: bool = True
+    #: Objects keep ``Cache-Control``, ``Content-Encoding`` and ``Content-Disposition``.
+    content_headers: bool = True
+    #: Objects have entity tags (``if_match`` can be checked).
+    etags: bool = True
+    #: Objects have version ids (``version_id`` can be read and deleted).
+    versions: bool = True
 
 
 _S3_CLASSES = frozenset(
@@ -124,6 +139,19 @@ PORTABLE = Rules(
     storage_classes=_S3_CLASSES | _GCS_CLASSES | _AZURE_TIERS,
     encryption=(),
 )
+#: Plain files on disk (FileSystemStore): buckets are folders (checked by ``check_folder``,
+#: so the name patterns accept any text), and a file keeps nothing but its bytes.
+FILES = Rules(
+    service="files",
+    bucket_create=re.compile(r"(?s).+"),
+    bucket_address=re.compile(r"(?s).+"),
+    tags=False,
+    folders=True,
+    metadata=False,
+    content_headers=False,
+    etags=False,
+    versions=False,
+)
 
 
 def _refuse(argument: str, message: str, *, bucket: str | None = None, key: str | None = None) -> InvalidArgumentError:
@@ -143,14 +171,19 @@ def _text(value: object, argument: str) -> str:
 # Names ---------------------------------------------------------------------------------
 
 
-def check_bucket(bucket: object, rules: Rules, *, creating: bool = False) -> str:
-    """Return ``bucket`` if the service accepts it as a bucket name, else refuse it."""
-    name = _text(bucket, "bucket")
+def check_bucket(bucket: object, rules: Rules, *, creating: bool = False, argument: str = "bucket") -> str:
+    """Return ``bucket`` if the service accepts it as a bucket name, else refuse it.
+
+    For plain files (``rules.folders``) a bucket is a folder path: see :func:`check_folder`.
+    """
+    if rules.folders:
+        return check_folder(bucket, argument=argument)
+    name = _text(bucket, argument)
     pattern = rules.bucket_create if creating else rules.bucket_address
     if not pattern.fullmatch(name):
         kind = "portable (every cloud's)" if rules.service == "portable" else rules.service
         raise _refuse(
-            "bucket",
+            argument,
             f"{name!r} is not a valid {kind} bucket name (3-63 lower-case letters, digits and"
             " hyphens, starting and ending with a letter or digit)",
         )
@@ -160,22 +193,33 @@ def check_bucket(bucket: object, rules: Rules, *, creating: bool = False) -> str
         except ValueError:
             pass
         else:
-            raise _refuse("bucket", f"{name!r} looks like an IP address")
+            raise _refuse(argument, f"{name!r} looks like an IP address")
         for reserved in rules.bucket_reserved:
             if (
                 name.startswith(reserved)
                 or name.endswith(reserved)
                 or (reserved in ("google", "g00gle") and reserved in name)
             ):
-                raise _refuse("bucket", f"{name!r} uses the reserved name part {reserved!r}")
+                raise _refuse(argument, f"{name!r} uses the reserved name part {reserved!r}")
     return name
 
 
-def check_key(key: object, *, argument: str = "key", bucket: str | None = None) -> str:
-    """Return ``key`` if it is a valid object key on every store (see the module docstring)."""
+def check_folder(folder: object, *, argument: str = "bucket") -> str:
+    """A folder path standing for a bucket (plain files): a non-empty str without NUL."""
+    text = _text(folder, argument)
+    if not text or "\x00" in text:
+        raise _refuse(argument, f"{text!r} is not a folder path (a non-empty path without NUL)")
+    return text
+
+
+def check_key(key: object, *, argument: str = "key", bucket: str | None = None, file: bool = False) -> str:
+    """Return ``key`` if it is a valid object key on every store (see the module docstring).
+
+    With ``file`` (plain files), the key must also name a file: no trailing ``/``.
+    """
     text = _text(key, argument)
     if not text:
-        raise _refuse(argument, "must not be empty", bucket=bucket)
+        raise _refuse(argument, "must be a non-empty string", bucket=bucket)
     size = len(text.encode("utf-8"))
     if size > MAX_KEY_BYTES:
         raise _refuse(argument, f"is {size} bytes of UTF-8; the limit is {MAX_KEY_BYTES}", bucket=bucket)
@@ -192,14 +236,16 @@ def check_key(key: object, *, argument: str = "key", bucket: str | None = None) 
             f"{text!r} has an empty path segment (a leading '/' or '//'), which some servers collapse",
             bucket=bucket,
         )
+    if file and text.endswith("/"):
+        raise _refuse(argument, f"{text!r} ends in '/': it names a folder, not a file", bucket=bucket)
     return text
 
 
-def check_keys(keys: object, *, bucket: str) -> list[str]:
+def check_keys(keys: object, *, bucket: str, file: bool = False) -> list[str]:
     """Validate a whole batch of keys before the first is acted on."""
     if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
         raise _refuse("keys", f"must be an iterable of keys, not {type(keys).__name__}", bucket=bucket)
-    return [check_key(key, argument="keys", bucket=bucket) for key in keys]
+    return [check_key(key, argument="keys", bucket=bucket, file=file) for key in keys]
 
 
 def check_prefix(prefix: object, *, argument: str = "prefix") -> str:
@@ -299,6 +345,8 @@ def check_metadata(metadata: object, rules: Rules) -> dict[str, str]:
         return {}
     if not isinstance(metadata, Mapping):
         raise _refuse("metadata", f"must be a mapping of str to str, not {type(metadata).__name__}")
+    if metadata and not rules.metadata:
+        raise UnsupportedOperationError(f"metadata: {rules.service} objects keep no user metadata")
     checked: dict[str, str] = {}
     total = 0
     for name, value in metadata.items():
@@ -329,7 +377,8 @@ def check_tags(tags: object, rules: Rules) -> dict[str, str]:
     if tags is None:
         return {}
     if not rules.tags:
-        raise UnsupportedOperationError(f"tags: {rules.service} has no object tags (use metadata)")
+        hint = " (use metadata)" if rules.metadata else ""
+        raise UnsupportedOperationError(f"tags: {rules.service} has no object tags{hint}")
     if not isinstance(tags, Mapping):
         raise _refuse("tags", f"must be a mapping of str to str, not {type(tags).__name__}")
     allowed = re.compile(r"^[A-Za-z0-9 +\-=._:/@]*$")
@@ -366,10 +415,12 @@ def check_conditions(if_match: object, if_none_match: object) -> tuple[str | Non
     return etag, if_none_match == "*"
 
 
-def check_version_id(value: object) -> str | None:
-    """A version id as the service reported it."""
+def check_version_id(value: object, rules: Rules | None = None) -> str | None:
+    """A version id as the service reported it (refused where objects have no versions)."""
     if value is None:
         return None
+    if rules is not None and not rules.versions:
+        raise UnsupportedOperationError(f"version_id: {rules.service} objects have no versions")
     text = _text(value, "version_id")
     if not text or not all(" " < ch <= "~" for ch in text):
         raise _refuse("version_id", f"{text!r} is not a version id")
@@ -380,6 +431,8 @@ def check_storage_class(value: object, rules: Rules) -> str | None:
     """A storage class (tier) the service has."""
     if value is None:
         return None
+    if not rules.storage_classes:
+        raise UnsupportedOperationError(f"storage_class: {rules.service} has no storage classes")
     text = _text(value, "storage_class")
     if text not in rules.storage_classes:
         raise _refuse(
@@ -500,6 +553,7 @@ def write_options(
 ) -> WriteOptions:
     """Validate every write option at once; the first bad one is refused by name."""
     etag, create_only = check_conditions(if_match, if_none_match)
+    _check_supported(rules, if_match=etag, headers=(cache_control, content_encoding, content_disposition))
     return WriteOptions(
         content_type=check_header(content_type, "content_type") or "application/octet-stream",
         metadata=check_metadata(metadata, rules),
@@ -518,8 +572,20 @@ def read_options(
     rules: Rules, *, version_id: object = None, if_match: object = None, customer_key: object = None
 ) -> ReadOptions:
     """Validate the options of a read."""
-    return ReadOptions(
-        version_id=check_version_id(version_id),
+    options = ReadOptions(
+        version_id=check_version_id(version_id, rules),
         if_match=check_etag(if_match, "if_match"),
         customer_key=check_customer_key(customer_key, rules),
     )
+    _check_supported(rules, if_match=options.if_match)
+    return options
+
+
+def _check_supported(rules: Rules, *, if_match: str | None, headers: tuple[object, ...] = ()) -> None:
+    """Refuse options the service's objects cannot keep (plain files: no etags, no headers)."""
+    if if_match is not None and not rules.etags:
+        raise UnsupportedOperationError(f"if_match: {rules.service} objects have no entity tags")
+    names = ("cache_control", "content_encoding", "content_disposition")
+    for name, value in zip(names, headers, strict=False):
+        if value is not None and not rules.content_headers:
+            raise UnsupportedOperationError(f"{name}: {rules.service} objects keep no content headers")

@@ -71,6 +71,10 @@ class ObjectWriter(io.RawIOBase):
         """True: bytes can be written until the writer is closed."""
         return True
 
+    def tell(self) -> int:
+        """Bytes written so far (the position; writers such as pyarrow's ask for it)."""
+        return self._total
+
     def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
         """Buffer ``data``, sending every full part; returns the bytes accepted (all of them)."""
         if self.closed:
@@ -83,7 +87,8 @@ class ObjectWriter(io.RawIOBase):
         # Keep at least one byte back: the last part is sent by finish() with the total,
         # which a GCS resumable upload needs to know on its final request.
         while len(self._buffer) > self._part_size:
-            part = bytes(self._buffer[: self._part_size])
+            with memoryview(self._buffer) as whole:  # one copy of the part, not two
+                part = bytes(whole[: self._part_size])
             del self._buffer[: self._part_size]
             self._send(part)
         if self._progress is not None:

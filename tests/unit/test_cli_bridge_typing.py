@@ -16,7 +16,6 @@ import codomyrmex_cloud.bridge.cells
 import codomyrmex_cloud.bridge.formats
 import codomyrmex_cloud.cli.app
 import codomyrmex_cloud.storage.files
-import codomyrmex_cloud.storage.streams
 import codomyrmex_cloud.storage.tree
 import codomyrmex_cloud.storage.urls
 
@@ -26,7 +25,6 @@ MODULES = [
     codomyrmex_cloud.bridge.formats,
     codomyrmex_cloud.cli.app,
     codomyrmex_cloud.storage.files,
-    codomyrmex_cloud.storage.streams,
     codomyrmex_cloud.storage.tree,
     codomyrmex_cloud.storage.urls,
 ]
