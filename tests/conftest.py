@@ -126,11 +126,31 @@ class Endpoint:
         )
 
 
+#: Stores built by ``store_for`` during the current test; closed after it (``_close_stores``).
+_OPENED: list[BaseStore] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_stores() -> Iterator[None]:
+    """Close every store a test built with ``store_for`` once the test (and the teardown of
+    its other fixtures, set up later) is done: no pooled socket outlives its test."""
+    yield
+    while _OPENED:
+        _OPENED.pop().close()
+
+
 def store_for(kind: str, emulator: Emulator | Endpoint | None, root: Path, **options: Any) -> BaseStore:
-    """A store of each kind on ``emulator`` (a LocalStore in ``root`` for "local").
+    """A store of each kind on ``emulator`` (a LocalStore in ``root`` for "local"), closed
+    after the test.
 
     ``options`` go to the constructor (timeouts, retries, deadlines ...).
     """
+    store = _build_store(kind, emulator, root, **options)
+    _OPENED.append(store)
+    return store
+
+
+def _build_store(kind: str, emulator: Emulator | Endpoint | None, root: Path, **options: Any) -> BaseStore:
     if kind == "local":
         return LocalStore(root, **options)
     assert emulator is not None

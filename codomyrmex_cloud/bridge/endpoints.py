@@ -35,6 +35,16 @@ def describe(endpoint: Endpoint, *, dash: str) -> str:
     return getattr(endpoint, "name", None) or type(endpoint).__name__
 
 
+@contextlib.contextmanager
+def using(stores: Stores | None) -> Iterator[Stores]:
+    """``stores``, or (None) a new :class:`Stores` whose clients are closed afterwards."""
+    if stores is not None:
+        yield stores
+        return
+    with Stores() as owned:
+        yield owned
+
+
 def location(endpoint: Endpoint, argument: str) -> StorageURL | None:
     """The storage URL an endpoint names (None for ``-`` and open files).
 

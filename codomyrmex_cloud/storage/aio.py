@@ -8,6 +8,8 @@ before anything is sent), error mapping, retries, timeouts and deadlines. Three 
 SDKs have no async API of their own (boto3, google-cloud-storage, and azure's needs aiohttp),
 and the transfers already run their parts on threads, so a thread per call costs little
 next to a request. The method signatures are the sync ones (derived, not copied).
+``async with AsyncS3Client(...) as s3:`` closes the store's connections on exit
+(``await s3.close()`` does so explicitly).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from __future__ import annotations
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, overload
+from types import TracebackType
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 import anyio.to_thread
 
@@ -120,6 +123,22 @@ class AsyncStore(Generic[S_co]):
 
     def __repr__(self) -> str:
         return f"AsyncStore({self.sync!r})"
+
+    async def close(self) -> None:
+        """Release the store's pooled connections (:meth:`BaseStore.close
+        <codomyrmex_cloud.storage.base.BaseStore.close>`, in a worker thread)."""
+        await _in_thread(self.sync.close)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
 
     upload = _Offloaded(BaseStore.upload)
     read_range = _Offloaded(BaseStore.read_range)

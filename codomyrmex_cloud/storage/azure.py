@@ -15,6 +15,7 @@ containers.
   never mix blocks) and commit them with the whole-blob MD5; an upload whose staged blocks
   were discarded by a concurrent commit restarts (when its source can be read again).
 - Downloads are checked against the size and the Content-MD5.
+- ``close()`` (or leaving a ``with`` block) closes the service client's connections.
 """
 
 from __future__ import annotations
@@ -306,6 +307,10 @@ class AzureBlobClient(BaseStore):
         if self._pid != os.getpid():
             self._build()
         return self.service
+
+    def _close(self) -> None:
+        if self._pid == os.getpid():  # after fork, the connections are the parent's
+            self.service.close()
 
     def __repr__(self) -> str:  # never the connection string: it holds the account key
         return f"AzureBlobClient(account={self.service.account_name!r})"

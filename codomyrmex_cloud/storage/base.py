@@ -9,7 +9,8 @@ Every public method here does the same three things in the same order on every s
    backend's single ``map_error`` function.
 
 A backend implements the underscore primitives (``_put``, ``_get``, ``_open``, ``_stat``,
-...), which receive validated arguments and never re-check them.
+...), which receive validated arguments and never re-check them, and ``_close`` if it holds
+connections. Every store is a context manager: ``with S3Client(...) as s3:`` closes it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar, Literal, overload
+from types import TracebackType
+from typing import Any, ClassVar, Literal, Self, overload
 
 from codomyrmex_cloud.storage import deadline as deadlines
 from codomyrmex_cloud.storage import validation as v
@@ -98,6 +100,32 @@ class BaseStore(ABC):
     def _names(self, bucket: object, key: object) -> tuple[str, str]:
         name = self._bucket(bucket)
         return name, v.check_key(key, bucket=name, file=self._rules.folders)
+
+    # Connections -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the store's pooled connections (the SDK client's HTTP sessions).
+
+        Call it when done with the store, or use the store as a context manager (``with
+        S3Client(...) as s3:``). Closing again does nothing. A closed store still works: a
+        later call opens new connections (as the SDKs' own clients do).
+        """
+        self._close()
+
+    def _close(self) -> None:
+        """Close the backend's connections; stores without any (local ones) have nothing to do."""
+        return None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     # Primitives every backend implements ----------------------------------------------
 

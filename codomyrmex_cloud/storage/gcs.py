@@ -18,6 +18,7 @@ for public buckets).
   checked against the size, CRC32C and MD5 in its ``x-goog-hash`` header.
 - ``ObjectInfo.etag`` is the object's *generation* (GCS preconditions compare generations),
   so ``upload(..., if_match=info.etag)`` means "only if nobody wrote since".
+- ``close()`` (or leaving a ``with`` block) closes the HTTP session.
 """
 
 from __future__ import annotations
@@ -265,6 +266,11 @@ class GCSClient(BaseStore):
         if self._pid != os.getpid():
             self._build()
         return self.client
+
+    def _close(self) -> None:
+        if self._pid == os.getpid():  # after fork, the connections are the parent's
+            self.client.close()  # closes our session (the client's ``_http``)
+            self._session.close()
 
     def __repr__(self) -> str:
         return f"GCSClient(project={self.client.project!r})"

@@ -2,7 +2,7 @@
 
 ``ObjectStore`` is what ``S3Client``, ``GCSClient``, ``AzureBlobClient``, ``LocalStore`` and
 ``FileSystemStore`` all honour (a typing test proves it), so code written against it runs on
-any. Operations
+any; each is also a context manager whose ``close()`` releases its connections. Operations
 only some services have are small capability protocols, after obspec's ``Get``/``Put``/
 ``Copy``: :class:`SignsURLs` (the three clouds), :class:`TaggedStore` (S3, Azure, local).
 Every method validates its arguments before sending anything; see
@@ -14,7 +14,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Literal, Protocol, overload, runtime_checkable
+from types import TracebackType
+from typing import Literal, Protocol, Self, overload, runtime_checkable
 
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
@@ -239,6 +240,20 @@ class ObjectStore(Protocol):
 
     def list_buckets(self, *, prefix: str = "", deadline: float | None = None) -> list[BucketInfo]:
         """The buckets these credentials can see whose names start with ``prefix``, by name."""
+
+    def close(self) -> None:
+        """Release the store's pooled connections; closing again does nothing."""
+
+    def __enter__(self) -> Self:
+        """The store itself: ``with S3Client(...) as s3:`` closes it on exit."""
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
 
 
 @runtime_checkable

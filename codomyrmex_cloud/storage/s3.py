@@ -20,7 +20,8 @@ or instance roles. ``endpoint_url`` points it at any S3-compatible service;
   CRC32, or the multipart ETag when the part size is known.
 - One boto3 client is shared by every thread; it is rebuilt after ``fork`` and, when the
   client is pickled, in the receiving process (credentials are never pickled: they are
-  re-resolved there by boto3's chain).
+  re-resolved there by boto3's chain). ``close()`` (or leaving a ``with`` block) releases
+  its pooled connections.
 """
 
 from __future__ import annotations
@@ -333,6 +334,10 @@ class S3Client(BaseStore):
         if self._pid != os.getpid():
             self._build()
         return self._client
+
+    def _close(self) -> None:
+        if self._pid == os.getpid():  # after fork, the connections are the parent's
+            self._client.close()
 
     def _before_send(self, request: Any, event_name: str = "", **kwargs: Any) -> None:
         left = deadlines.remaining()

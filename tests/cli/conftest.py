@@ -76,4 +76,5 @@ def buckets(moto_server: Emulator, gcs_server: Emulator, azurite_server: Emulato
         store.create_bucket(name)
     yield {scheme: f"{scheme}://{name}" for scheme in stores}
     for store in stores.values():
-        store.delete_bucket(name, force=True)
+        with store:
+            store.delete_bucket(name, force=True)

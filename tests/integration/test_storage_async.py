@@ -50,14 +50,14 @@ async def test_async_validation_is_the_sync_one(tmp_path: Path) -> None:
     await local.create_bucket("bkt")
     with pytest.raises(InvalidArgumentError, match="key"):
         await local.upload("bkt", "a/../b", data=b"x")
-    offline = AsyncS3Client(
+    async with AsyncS3Client(
         region="us-east-1",
         endpoint_url=f"http://127.0.0.1:{free_port()}",
         access_key_id="k",
         secret_access_key="s",
         retry=None,
-    )
-    with pytest.raises(InvalidArgumentError, match="metadata"):
-        await offline.upload("bkt", "k", data=b"x", metadata={"a b": "v"})  # refused before sending
-    with pytest.raises(StorageConnectionError):
-        await offline.stat("bkt", "k")
+    ) as offline:
+        with pytest.raises(InvalidArgumentError, match="metadata"):
+            await offline.upload("bkt", "k", data=b"x", metadata={"a b": "v"})  # refused before sending
+        with pytest.raises(StorageConnectionError):
+            await offline.stat("bkt", "k")

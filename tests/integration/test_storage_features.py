@@ -261,14 +261,15 @@ def test_anonymous_s3_sends_unsigned_requests(request: pytest.FixtureRequest, tm
     bucket = f"t-{uuid.uuid4().hex[:20]}"
     signed.create_bucket(bucket)
     signed.upload(bucket, "private", data=b"x")
-    anonymous = S3Client(region="us-east-1", endpoint_url=emulator.url, anonymous=True)
-    with counted(anonymous) as sent, pytest.raises(StoragePermissionError):
-        anonymous.download(bucket, "private")  # SeaweedFS checks credentials: unsigned is denied
-    assert sent
-    headers: list[dict[str, str]] = []
-    anonymous.client.meta.events.register("before-send.s3", lambda request, **_: headers.append(dict(request.headers)))
-    with contextlib.suppress(StoragePermissionError):
-        anonymous.stat(bucket, "private")
+    with S3Client(region="us-east-1", endpoint_url=emulator.url, anonymous=True) as anonymous:
+        with counted(anonymous) as sent, pytest.raises(StoragePermissionError):
+            anonymous.download(bucket, "private")  # SeaweedFS checks credentials: unsigned is denied
+        assert sent
+        headers: list[dict[str, str]] = []
+        events = anonymous.client.meta.events
+        events.register("before-send.s3", lambda request, **_: headers.append(dict(request.headers)))
+        with contextlib.suppress(StoragePermissionError):
+            anonymous.stat(bucket, "private")
     assert headers and all("Authorization" not in h for h in headers)
     signed.delete_bucket(bucket, force=True)
 
@@ -282,10 +283,10 @@ def test_anonymous_azure_reads_a_public_container(request: pytest.FixtureRequest
     owner.create_bucket(bucket)
     owner.service.get_container_client(bucket).set_container_access_policy({}, public_access="blob")
     owner.upload(bucket, "public.txt", data=b"for everyone")
-    anonymous = AzureBlobClient(account_url=emulator.url)
-    assert anonymous.download(bucket, "public.txt") == b"for everyone"
-    with pytest.raises(StoragePermissionError):
-        anonymous.upload(bucket, "planted.txt", data=b"x")
+    with AzureBlobClient(account_url=emulator.url) as anonymous:
+        assert anonymous.download(bucket, "public.txt") == b"for everyone"
+        with pytest.raises(StoragePermissionError):
+            anonymous.upload(bucket, "planted.txt", data=b"x")
     owner.delete_bucket(bucket, force=True)
 
 

@@ -53,10 +53,11 @@ def test_pickles_hold_configuration_and_no_secret(request: pytest.FixtureRequest
         secret_access_key=SECRET,
     )
     azure = store_for("azure", emulator_for("azure", request), tmp_path)
-    for store, secret in ((explicit, SECRET), (explicit, "AKIDEXAMPLE"), (azure, AZURITE_KEY)):
-        data = pickle.dumps(store)
-        assert secret.encode() not in data
-        assert secret not in repr(store)
+    with explicit:
+        for store, secret in ((explicit, SECRET), (explicit, "AKIDEXAMPLE"), (azure, AZURITE_KEY)):
+            data = pickle.dumps(store)
+            assert secret.encode() not in data
+            assert secret not in repr(store)
 
 
 def test_uploads_from_a_spawned_pool_with_one_pickled_store_each(stores: dict[str, ObjectStore]) -> None:

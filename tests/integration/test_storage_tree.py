@@ -43,7 +43,8 @@ def stores(
     made_files: dict[str, tuple[ObjectStore, str]] = {"files": (FileSystemStore(), str(tmp_path / "files"))}
     yield {kind: (store, name) for kind, store in made.items()} | made_files
     for store in made.values():
-        store.delete_bucket(name, force=True)
+        with store:
+            store.delete_bucket(name, force=True)
 
 
 @pytest.mark.parametrize(

@@ -113,32 +113,32 @@ def test_what_a_plain_file_cannot_keep_is_refused_first(
 
 
 def test_reads_writes_and_folders_follow_the_contract(tmp_path: Path) -> None:
-    store = FileSystemStore()
-    root = str(tmp_path)
-    store.upload(root, "d/k.csv", data=b"a,b\n", content_type="text/csv")
-    assert store.stat(root, "d/k.csv").content_type == "text/csv"  # guessed from the name
-    with pytest.raises(ObjectNotFoundError, match="folder"):
-        store.stat(root, "d")  # a folder is not an object
-    assert not store.exists(root, "d") and store.exists(root, "d/k.csv")
-    with pytest.raises(BucketNotFoundError):
-        store.stat(str(tmp_path / "missing"), "k")
-    with pytest.raises(InvalidArgumentError, match="key"):
-        store.upload(root, "d/k.csv/below", data=b"x")  # a file is in the way
-    with pytest.raises(UnsupportedOperationError, match="version_id"):
-        store.download(root, "d/k.csv", version_id="1")
-    with pytest.raises(UnsupportedOperationError, match="list_buckets"):
-        store.list_buckets()
-    assert store.read_range(root, "d/k.csv", 2, 100) == b"b\n" and store.read_range(root, "d/k.csv", 9, 10) == b""
-    copied = store.copy(root, "d/k.csv", str(tmp_path / "other"), "k.csv")
-    assert copied.size == 4 and (tmp_path / "other" / "k.csv").read_bytes() == b"a,b\n"
-    with store.open_write(root, "streamed.bin", part_size=256 * 1024) as out:
-        for _ in range(5):
-            out.write(b"z" * 100_000)
-        assert not (tmp_path / "streamed.bin").exists()  # nothing visible before the commit
-    assert (tmp_path / "streamed.bin").stat().st_size == 500_000
-    assert [v.key for v in store.list_versions(root, "d/")] == ["d/k.csv"]
-    with pytest.raises(BucketNotEmptyError):
-        store.delete_bucket(str(tmp_path / "other"))
-    store.delete_bucket(str(tmp_path / "other"), force=True)
-    assert not (tmp_path / "other").exists() and not store.bucket_exists(str(tmp_path / "other"))
+    with FileSystemStore() as store:
+        root = str(tmp_path)
+        store.upload(root, "d/k.csv", data=b"a,b\n", content_type="text/csv")
+        assert store.stat(root, "d/k.csv").content_type == "text/csv"  # guessed from the name
+        with pytest.raises(ObjectNotFoundError, match="folder"):
+            store.stat(root, "d")  # a folder is not an object
+        assert not store.exists(root, "d") and store.exists(root, "d/k.csv")
+        with pytest.raises(BucketNotFoundError):
+            store.stat(str(tmp_path / "missing"), "k")
+        with pytest.raises(InvalidArgumentError, match="key"):
+            store.upload(root, "d/k.csv/below", data=b"x")  # a file is in the way
+        with pytest.raises(UnsupportedOperationError, match="version_id"):
+            store.download(root, "d/k.csv", version_id="1")
+        with pytest.raises(UnsupportedOperationError, match="list_buckets"):
+            store.list_buckets()
+        assert store.read_range(root, "d/k.csv", 2, 100) == b"b\n" and store.read_range(root, "d/k.csv", 9, 10) == b""
+        copied = store.copy(root, "d/k.csv", str(tmp_path / "other"), "k.csv")
+        assert copied.size == 4 and (tmp_path / "other" / "k.csv").read_bytes() == b"a,b\n"
+        with store.open_write(root, "streamed.bin", part_size=256 * 1024) as out:
+            for _ in range(5):
+                out.write(b"z" * 100_000)
+            assert not (tmp_path / "streamed.bin").exists()  # nothing visible before the commit
+        assert (tmp_path / "streamed.bin").stat().st_size == 500_000
+        assert [v.key for v in store.list_versions(root, "d/")] == ["d/k.csv"]
+        with pytest.raises(BucketNotEmptyError):
+            store.delete_bucket(str(tmp_path / "other"))
+        store.delete_bucket(str(tmp_path / "other"), force=True)
+        assert not (tmp_path / "other").exists() and not store.bucket_exists(str(tmp_path / "other"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "streamed.bin"]  # no temporary files

@@ -215,30 +215,30 @@ def test_export_sinks_commit_on_close_and_discard_on_error(tmp_path: Path) -> No
     """The exporter's sink is the store's own ``open_write``: the object appears whole on
     close, with the format's content type, and never after an error."""
     store = store_with(tmp_path, "s", {})
-    stores = Stores(StoreOptions(local_root=str(tmp_path / "s")))
-    with open_sink("local://bkt/out.csv", fmt="csv", stores=stores) as out:
-        for i in range(50_000):
-            out.write(b"%d,row\n" % i)
-    assert store.stat("bkt", "out.csv").content_type == "text/csv"
-    assert store.download("bkt", "out.csv").count(b"\n") == 50_000
+    with Stores(StoreOptions(local_root=str(tmp_path / "s"))) as stores:
+        with open_sink("local://bkt/out.csv", fmt="csv", stores=stores) as out:
+            for i in range(50_000):
+                out.write(b"%d,row\n" % i)
+        assert store.stat("bkt", "out.csv").content_type == "text/csv"
+        assert store.download("bkt", "out.csv").count(b"\n") == 50_000
 
-    with (
-        pytest.raises(RuntimeError, match="stop"),
-        open_sink("local://bkt/half.csv", fmt="csv", stores=stores) as half,
-    ):
-        half.write(b"x" * 3_000_000)
-        raise RuntimeError("stop")
-    assert not store.exists("bkt", "half.csv")
+        with (
+            pytest.raises(RuntimeError, match="stop"),
+            open_sink("local://bkt/half.csv", fmt="csv", stores=stores) as half,
+        ):
+            half.write(b"x" * 3_000_000)
+            raise RuntimeError("stop")
+        assert not store.exists("bkt", "half.csv")
 
-    with pytest.raises(BucketNotFoundError), open_sink("local://missing/x", fmt="csv", stores=stores) as doomed:
-        for _ in range(64):
-            doomed.write(b"y" * 1_000_000)  # the upload failed: a write or close says so
+        with pytest.raises(BucketNotFoundError), open_sink("local://missing/x", fmt="csv", stores=stores) as doomed:
+            for _ in range(64):
+                doomed.write(b"y" * 1_000_000)  # the upload failed: a write or close says so
 
-    # A plain file: written beside its name and renamed into place; nothing on error.
-    with open_sink(str(tmp_path / "plain.csv"), fmt="csv", stores=stores) as plain:
-        plain.write(b"a,b\n")
-    assert (tmp_path / "plain.csv").read_bytes() == b"a,b\n"
-    with pytest.raises(RuntimeError), open_sink(str(tmp_path / "gone.csv"), fmt="csv", stores=stores) as gone:
-        gone.write(b"partial")
-        raise RuntimeError("stop")
-    assert not any(p.name.startswith((".gone", "gone")) for p in tmp_path.iterdir())
+        # A plain file: written beside its name and renamed into place; nothing on error.
+        with open_sink(str(tmp_path / "plain.csv"), fmt="csv", stores=stores) as plain:
+            plain.write(b"a,b\n")
+        assert (tmp_path / "plain.csv").read_bytes() == b"a,b\n"
+        with pytest.raises(RuntimeError), open_sink(str(tmp_path / "gone.csv"), fmt="csv", stores=stores) as gone:
+            gone.write(b"partial")
+            raise RuntimeError("stop")
+        assert not any(p.name.startswith((".gone", "gone")) for p in tmp_path.iterdir())
