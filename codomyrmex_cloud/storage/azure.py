@@ -15,7 +15,9 @@ containers.
   never mix blocks) and commit them with the whole-blob MD5; an upload whose staged blocks
   were discarded by a concurrent commit restarts (when its source can be read again).
 - Downloads are checked against the size and the Content-MD5.
-- ``close()`` (or leaving a ``with`` block) closes the service client's connections.
+- ``close()`` (or leaving a ``with`` block) closes the service client's connections. The
+  constructor installs the log redaction and registers the account key, SAS token (and its
+  signature) and connection string it was given.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from codomyrmex_cloud.storage.errors import (
     UnsupportedOperationError,
 )
 from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.secrets import connection_string_secrets, protect, sas_signatures
 from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, read_full
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
@@ -142,6 +145,20 @@ def map_error(exc: BaseException, bucket: str | None, key: str | None) -> Storag
     if isinstance(exc, ValueError):  # the SDK's own argument checks (never with secrets)
         return InvalidArgumentError(f"Azure refused an argument for {where}: {exc}", bucket=bucket, key=key)
     return None
+
+
+def _secret_parts(connection_string: str | None, credential: object) -> list[str]:
+    """Every secret in a connection string and a credential: account keys, SAS tokens and
+    their signatures (a token credential holds none of its own)."""
+    parts = [connection_string or "", *connection_string_secrets(connection_string or "")]
+    named_key = getattr(credential, "named_key", None)  # AzureNamedKeyCredential
+    if named_key is not None:
+        parts.append(named_key.key)
+    sas = getattr(credential, "signature", None)  # AzureSasCredential
+    text = credential if isinstance(credential, str) else sas if isinstance(sas, str) else None
+    if text is not None:  # an account key or a SAS token
+        parts += [text, *sas_signatures(text)]
+    return parts
 
 
 def _retry_policy(policy: RetryPolicy, timeout: float) -> Any:
@@ -291,6 +308,7 @@ class AzureBlobClient(BaseStore):
         if s["ca_bundle"] is not None:
             options["connection_verify"] = s["ca_bundle"]
         connection_string = self._secrets.get("connection_string")
+        protect(*_secret_parts(connection_string, self._secrets.get("credential")))  # before the SDK logs
         with self._errors():
             if connection_string:
                 service = blob.BlobServiceClient.from_connection_string(connection_string, **options)
@@ -299,6 +317,7 @@ class AzureBlobClient(BaseStore):
                     s["account_url"], credential=self._secrets.get("credential"), **options
                 )
         self.service: BlobServiceClient = service
+        protect(getattr(service.credential, "account_key", None))  # as the SDK resolved it
         if s["account_url"] is None:
             s["account_url"] = service.url.split("?", 1)[0]  # not secret: where, not how
         self._pid = os.getpid()

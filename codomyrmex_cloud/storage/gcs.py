@@ -18,7 +18,8 @@ for public buckets).
   checked against the size, CRC32C and MD5 in its ``x-goog-hash`` header.
 - ``ObjectInfo.etag`` is the object's *generation* (GCS preconditions compare generations),
   so ``upload(..., if_match=info.etag)`` means "only if nobody wrote since".
-- ``close()`` (or leaving a ``with`` block) closes the HTTP session.
+- ``close()`` (or leaving a ``with`` block) closes the HTTP session. The constructor installs
+  the log redaction and registers the OAuth tokens and client secret its credentials hold.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from codomyrmex_cloud.storage.errors import (
     UnsupportedOperationError,
 )
 from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.secrets import protect
 from codomyrmex_cloud.storage.transfer import (
     CountingReader,
     DownloadSink,
@@ -227,6 +229,7 @@ class GCSClient(BaseStore):
 
     def _build(self) -> None:
         storage = _import_storage()
+        protect()  # before the SDK logs anything
         s = self._settings
         endpoint = s["endpoint"] or os.environ.get("STORAGE_EMULATOR_HOST")
         project = s["project"]
@@ -241,6 +244,8 @@ class GCSClient(BaseStore):
 
             credentials, default_project = google.auth.default(scopes=storage.Client.SCOPE)
             project = project or default_project
+        # Whatever the credentials already hold; tokens fetched later are masked by pattern.
+        protect(*(getattr(credentials, name, None) for name in ("token", "refresh_token", "client_secret")))
         session = _session_class()(credentials)
         session.request_timeout = self._timeout
         if s["proxies"]:

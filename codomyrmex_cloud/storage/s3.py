@@ -22,6 +22,8 @@ or instance roles. ``endpoint_url`` points it at any S3-compatible service;
   client is pickled, in the receiving process (credentials are never pickled: they are
   re-resolved there by boto3's chain). ``close()`` (or leaving a ``with`` block) releases
   its pooled connections.
+- The secret key and session token it is given or resolves are registered with the log
+  redaction (:mod:`codomyrmex_cloud.log_redaction`), which the constructor installs.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from codomyrmex_cloud.storage.errors import (
     UnsupportedOperationError,
 )
 from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.secrets import protect
 from codomyrmex_cloud.storage.transfer import DownloadSink, FileSlice, Progress, UploadSource, read_full
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
@@ -301,6 +304,8 @@ class S3Client(BaseStore):
         from botocore.config import Config
 
         s = self._settings
+        # Before the SDK logs anything: redaction installed, the given secrets registered.
+        protect(self._secrets.get("aws_secret_access_key"), self._secrets.get("aws_session_token"))
         session = boto3.session.Session(profile_name=s["profile"], region_name=s["region"], **self._secrets)
         ours = Config(
             signature_version=botocore.UNSIGNED if s["anonymous"] else "s3v4",
@@ -319,6 +324,8 @@ class S3Client(BaseStore):
         if s["ca_bundle"] is not None:
             kwargs["verify"] = s["ca_bundle"]
         client: Boto3S3Client = session.client("s3", **kwargs)
+        resolved = session.get_credentials()  # already resolved by session.client: no lookup
+        protect(getattr(resolved, "secret_key", None), getattr(resolved, "token", None))
         events = client.meta.events
         events.unregister("needs-retry.s3", unique_id="retry-config-s3")
         retry_handler: Any = _RetryHandler(self._retry)

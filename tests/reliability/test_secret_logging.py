@@ -4,9 +4,11 @@ Each flow runs a client's main operations against a real server on loopback with
 logger at DEBUG (the ``debug_logs`` fixture, which installs the redaction), then scans every
 captured line (with structured ``extra`` data), the client's ``repr`` and the full text of
 the exceptions raised (tracebacks with chained causes, reprs and attributes) for each secret
-the flow used, and for credential shapes that were not masked. Secrets are registered with
-nothing here: the masking must come from the patterns alone. A failure names the secret and
-shows its context with the secret itself replaced, so the test output never holds one.
+the flow used, and for credential shapes that were not masked. The tests register no secret
+themselves; the storage clients register the ones they are given (their constructors install
+the redaction too, which a scan in a fresh process proves), and the unit tests of the filter
+prove the patterns alone on crafted records. A failure names the secret and shows its
+context with the secret itself replaced, so the test output never holds one.
 
 The first half unit-tests the filter on crafted records.
 """
@@ -19,7 +21,9 @@ import contextlib
 import http.server
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 import threading
 import traceback
@@ -532,6 +536,82 @@ def test_azure_connection_string_and_signed_url_leak_nothing(
     assert_no_secrets([repr(store), str(store)], secrets, "reprs")
     for exc in errors:
         assert_no_secrets(exception_texts(exc), secrets, type(exc).__name__)
+
+
+# Installed by the clients themselves ---------------------------------------------------------
+
+# Run in a fresh interpreter, where nothing has installed the redaction yet: DEBUG logging on,
+# one store built (its constructor must install the redaction) and used, every record kept.
+_FRESH_PROCESS_FLOW = """
+import json, logging, os, sys, uuid
+from codomyrmex_cloud.log_redaction import SecretRedactingFilter
+
+def installed():
+    return any(isinstance(f, SecretRedactingFilter) for f in logging.getLogger("urllib3").filters)
+
+lines = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        lines.append(f"{record.name} {record.levelname} {record.getMessage()}")
+
+logging.getLogger().setLevel(logging.DEBUG)
+logging.getLogger().addHandler(Keep())
+before = installed()
+if sys.argv[1] == "s3":
+    from codomyrmex_cloud import S3Client
+    store = S3Client(
+        region="us-east-1",
+        endpoint_url=os.environ["FLOW_ENDPOINT"],
+        access_key_id="AKIAIOSFODNN7EXAMPLE",
+        secret_access_key=os.environ["FLOW_SECRET"],
+        session_token=os.environ["FLOW_TOKEN"],
+    )
+else:
+    from codomyrmex_cloud import AzureBlobClient
+    store = AzureBlobClient(account_url=os.environ["FLOW_ENDPOINT"], credential=os.environ["FLOW_SECRET"])
+after = installed()
+bucket = "fresh-" + uuid.uuid4().hex[:16]
+with store:
+    store.create_bucket(bucket)
+    store.upload(bucket, "k.txt", data=b"hello")
+    assert store.download(bucket, "k.txt") == b"hello"
+    assert [o.key for o in store.list_objects(bucket)] == ["k.txt"]
+    store.delete_bucket(bucket, force=True)
+print(json.dumps({"before": before, "after": after, "lines": lines}))
+"""
+
+
+@pytest.mark.parametrize("kind", ["s3", "azure"])
+def test_storage_clients_install_the_redaction_themselves(
+    kind: str, request: pytest.FixtureRequest, moto_server: Emulator
+) -> None:
+    """No explicit ``install_log_redaction()``: constructing the store installs it, and
+    nothing the libraries log at DEBUG holds a secret the store was given."""
+    if kind == "s3":
+        env = {"FLOW_ENDPOINT": moto_server.url, "FLOW_SECRET": S3_SECRET_KEY, "FLOW_TOKEN": S3_SESSION_TOKEN}
+        secrets = {"S3 secret key": S3_SECRET_KEY, "S3 session token": S3_SESSION_TOKEN}
+        shape = "x-amz-security-token"  # botocore logs the header, with the token masked
+    else:
+        azurite: Emulator = request.getfixturevalue("azurite_server")
+        sas = _account_sas(AZURITE_KEY)
+        env = {"FLOW_ENDPOINT": azurite.url, "FLOW_SECRET": sas}
+        secrets = {"account SAS": sas, **_query_values(f"?{sas}", "sig")}
+        shape = "sig="  # urllib3 logs request lines with the SAS, its signature masked
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROCESS_FLOW, kind],
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert_no_secrets([done.stdout, done.stderr], secrets, "the fresh process's output")
+    assert done.returncode == 0, "the flow failed:\n" + done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert (result["before"], result["after"]) == (False, True)
+    assert any(shape in line.lower() for line in result["lines"]), f"no {shape} line was logged"
+    assert_no_secrets(result["lines"], secrets, "logs")
 
 
 # GCS -----------------------------------------------------------------------------------------
