@@ -82,6 +82,67 @@ _PUBLIC: dict[str, tuple[str, ...]] = {
         "UnsupportedOperationError",
         "StorageConnectionError",
         "StorageTimeoutError",
+        "AsyncS3Client",
+        "AsyncGCSClient",
+        "AsyncAzureBlobClient",
+        "AsyncLocalStore",
+        "AsyncStore",
+        "AsyncObjectStore",
+        "FileSystemStore",
+        "SignsURLs",
+        "TaggedStore",
+        "ObjectReader",
+        "ObjectWriter",
+        "ObjectVersion",
+        "VersionListing",
+        "BucketInfo",
+        "StorageRetryPolicy",
+        "Encryption",
+        "ManagedKey",
+        "KmsKey",
+        "CustomerKey",
+        "EncryptionScope",
+        "StorageClass",
+    ),
+    "codomyrmex_cloud.coda.calls": (
+        "ValueFormatName",
+        "SortByName",
+        "TableTypeName",
+        "AccessName",
+        "InsertionModeName",
+        "ExportFormatName",
+    ),
+    "codomyrmex_cloud.storage.urls": (
+        "open_store",
+        "StorageURL",
+        "StoreOptions",
+    ),
+    "codomyrmex_cloud.storage.tree": (
+        "copy_object",
+        "move",
+        "copy_tree",
+        "upload_dir",
+        "download_dir",
+        "plan_sync",
+        "run_sync",
+        "SyncPlan",
+        "SyncAction",
+        "SyncResult",
+        "TreeResult",
+        "TransferError",
+    ),
+    "codomyrmex_cloud.bridge": (
+        "export_table",
+        "import_rows",
+        "ExportResult",
+        "ImportResult",
+        "ExportFormat",
+        "ImportFormat",
+        "BridgeError",
+    ),
+    "codomyrmex_cloud.log_redaction": (
+        "install_log_redaction",
+        "register_secret",
     ),
 }
 
@@ -164,9 +225,67 @@ __all__ = [
     "UnsupportedOperationError",
     "StorageConnectionError",
     "StorageTimeoutError",
+    "AsyncS3Client",
+    "AsyncGCSClient",
+    "AsyncAzureBlobClient",
+    "AsyncLocalStore",
+    "AsyncStore",
+    "AsyncObjectStore",
+    "FileSystemStore",
+    "SignsURLs",
+    "TaggedStore",
+    "ObjectReader",
+    "ObjectWriter",
+    "ObjectVersion",
+    "VersionListing",
+    "BucketInfo",
+    "StorageRetryPolicy",
+    "Encryption",
+    "ManagedKey",
+    "KmsKey",
+    "CustomerKey",
+    "EncryptionScope",
+    "StorageClass",
+    "ValueFormatName",
+    "SortByName",
+    "TableTypeName",
+    "AccessName",
+    "InsertionModeName",
+    "ExportFormatName",
+    "open_store",
+    "StorageURL",
+    "StoreOptions",
+    "copy_object",
+    "move",
+    "copy_tree",
+    "upload_dir",
+    "download_dir",
+    "plan_sync",
+    "run_sync",
+    "SyncPlan",
+    "SyncAction",
+    "SyncResult",
+    "TreeResult",
+    "TransferError",
+    "export_table",
+    "import_rows",
+    "ExportResult",
+    "ImportResult",
+    "ExportFormat",
+    "ImportFormat",
+    "BridgeError",
+    "install_log_redaction",
+    "register_secret",
 ]
 
 if TYPE_CHECKING:
+    from codomyrmex_cloud.bridge import BridgeError as BridgeError
+    from codomyrmex_cloud.bridge import ExportFormat as ExportFormat
+    from codomyrmex_cloud.bridge import ExportResult as ExportResult
+    from codomyrmex_cloud.bridge import ImportFormat as ImportFormat
+    from codomyrmex_cloud.bridge import ImportResult as ImportResult
+    from codomyrmex_cloud.bridge import export_table as export_table
+    from codomyrmex_cloud.bridge import import_rows as import_rows
     from codomyrmex_cloud.coda._async import AsyncCodaClient as AsyncCodaClient
     from codomyrmex_cloud.coda._async import AsyncColumn as AsyncColumn
     from codomyrmex_cloud.coda._async import AsyncDoc as AsyncDoc
@@ -183,6 +302,12 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda._sync import Paginated as Paginated
     from codomyrmex_cloud.coda._sync import Row as Row
     from codomyrmex_cloud.coda._sync import Table as Table
+    from codomyrmex_cloud.coda.calls import AccessName as AccessName
+    from codomyrmex_cloud.coda.calls import ExportFormatName as ExportFormatName
+    from codomyrmex_cloud.coda.calls import InsertionModeName as InsertionModeName
+    from codomyrmex_cloud.coda.calls import SortByName as SortByName
+    from codomyrmex_cloud.coda.calls import TableTypeName as TableTypeName
+    from codomyrmex_cloud.coda.calls import ValueFormatName as ValueFormatName
     from codomyrmex_cloud.coda.cells import CellInput as CellInput
     from codomyrmex_cloud.coda.cells import CellValue as CellValue
     from codomyrmex_cloud.coda.errors import CodaAPIError as CodaAPIError
@@ -221,25 +346,63 @@ if TYPE_CHECKING:
     from codomyrmex_cloud.coda.ratelimit import Limit as Limit
     from codomyrmex_cloud.coda.ratelimit import RateLimits as RateLimits
     from codomyrmex_cloud.coda.retry import RetryPolicy as RetryPolicy
+    from codomyrmex_cloud.log_redaction import install_log_redaction as install_log_redaction
+    from codomyrmex_cloud.log_redaction import register_secret as register_secret
+    from codomyrmex_cloud.storage import AsyncAzureBlobClient as AsyncAzureBlobClient
+    from codomyrmex_cloud.storage import AsyncGCSClient as AsyncGCSClient
+    from codomyrmex_cloud.storage import AsyncLocalStore as AsyncLocalStore
+    from codomyrmex_cloud.storage import AsyncObjectStore as AsyncObjectStore
+    from codomyrmex_cloud.storage import AsyncS3Client as AsyncS3Client
+    from codomyrmex_cloud.storage import AsyncStore as AsyncStore
     from codomyrmex_cloud.storage import AzureBlobClient as AzureBlobClient
+    from codomyrmex_cloud.storage import BucketInfo as BucketInfo
     from codomyrmex_cloud.storage import BucketNotEmptyError as BucketNotEmptyError
     from codomyrmex_cloud.storage import BucketNotFoundError as BucketNotFoundError
+    from codomyrmex_cloud.storage import CustomerKey as CustomerKey
+    from codomyrmex_cloud.storage import Encryption as Encryption
+    from codomyrmex_cloud.storage import EncryptionScope as EncryptionScope
+    from codomyrmex_cloud.storage import FileSystemStore as FileSystemStore
     from codomyrmex_cloud.storage import GCSClient as GCSClient
     from codomyrmex_cloud.storage import IntegrityError as IntegrityError
     from codomyrmex_cloud.storage import InvalidArgumentError as InvalidArgumentError
+    from codomyrmex_cloud.storage import KmsKey as KmsKey
     from codomyrmex_cloud.storage import LocalStore as LocalStore
+    from codomyrmex_cloud.storage import ManagedKey as ManagedKey
     from codomyrmex_cloud.storage import ObjectInfo as ObjectInfo
     from codomyrmex_cloud.storage import ObjectListing as ObjectListing
     from codomyrmex_cloud.storage import ObjectNotFoundError as ObjectNotFoundError
+    from codomyrmex_cloud.storage import ObjectReader as ObjectReader
     from codomyrmex_cloud.storage import ObjectStore as ObjectStore
+    from codomyrmex_cloud.storage import ObjectVersion as ObjectVersion
+    from codomyrmex_cloud.storage import ObjectWriter as ObjectWriter
     from codomyrmex_cloud.storage import PreconditionFailedError as PreconditionFailedError
     from codomyrmex_cloud.storage import ProgressCallback as ProgressCallback
     from codomyrmex_cloud.storage import S3Client as S3Client
+    from codomyrmex_cloud.storage import SignsURLs as SignsURLs
+    from codomyrmex_cloud.storage import StorageClass as StorageClass
     from codomyrmex_cloud.storage import StorageConnectionError as StorageConnectionError
     from codomyrmex_cloud.storage import StorageError as StorageError
     from codomyrmex_cloud.storage import StoragePermissionError as StoragePermissionError
+    from codomyrmex_cloud.storage import StorageRetryPolicy as StorageRetryPolicy
     from codomyrmex_cloud.storage import StorageTimeoutError as StorageTimeoutError
+    from codomyrmex_cloud.storage import TaggedStore as TaggedStore
     from codomyrmex_cloud.storage import UnsupportedOperationError as UnsupportedOperationError
+    from codomyrmex_cloud.storage import VersionListing as VersionListing
+    from codomyrmex_cloud.storage.tree import SyncAction as SyncAction
+    from codomyrmex_cloud.storage.tree import SyncPlan as SyncPlan
+    from codomyrmex_cloud.storage.tree import SyncResult as SyncResult
+    from codomyrmex_cloud.storage.tree import TransferError as TransferError
+    from codomyrmex_cloud.storage.tree import TreeResult as TreeResult
+    from codomyrmex_cloud.storage.tree import copy_object as copy_object
+    from codomyrmex_cloud.storage.tree import copy_tree as copy_tree
+    from codomyrmex_cloud.storage.tree import download_dir as download_dir
+    from codomyrmex_cloud.storage.tree import move as move
+    from codomyrmex_cloud.storage.tree import plan_sync as plan_sync
+    from codomyrmex_cloud.storage.tree import run_sync as run_sync
+    from codomyrmex_cloud.storage.tree import upload_dir as upload_dir
+    from codomyrmex_cloud.storage.urls import StorageURL as StorageURL
+    from codomyrmex_cloud.storage.urls import StoreOptions as StoreOptions
+    from codomyrmex_cloud.storage.urls import open_store as open_store
 
 
 def __getattr__(name: str) -> object:
