@@ -37,7 +37,8 @@ def write(figures: list[Figure], path: Path) -> None:
     for y, figure in zip(positions, shown, strict=True):
         if figure.goal is not None and figure.goal.kind == "ratio":
             ax.plot([figure.goal.limit] * 2, [y - 0.38, y + 0.38], color="black", linewidth=2)
-        ax.text(figure.ratio * 1.06, y, f"{figure.ratio:.2f}x", va="center", fontsize=7)
+        right = max(figure.ratio, figure.ratio_range[1], figure.goal.limit if figure.goal else 0.0)
+        ax.text(right * 1.08, y, f"{figure.ratio:.2f}x", va="center", fontsize=7)
     ax.set_yticks(positions)
     ax.set_yticklabels(labels, fontsize=6.5)
     ax.set_xscale("log")

@@ -52,7 +52,8 @@ def run(options: Options) -> list[Figure]:
         _check(len(entries))
         return Run(elapsed)
 
-    runs = measure({"big": lambda: listing(big), "alone": lambda: listing(alone), "scan": scan}, runs=options.runs)
+    sides = {"big": lambda: listing(big), "alone": lambda: listing(alone), "scan": scan}
+    runs = measure(sides, runs=options.runs, settle=os.sync)
     total = PREFIXES * PER_PREFIX
     against_scan = Figure(
         group="local",

@@ -27,13 +27,21 @@ class Run:
 Side = Callable[[], Run]
 
 
-def measure(sides: Mapping[str, Side], *, runs: int, warmup: int = 1) -> dict[str, list[Run]]:
-    """Run every side ``warmup + runs`` times, interleaved; return the runs after the warm-up."""
+def measure(
+    sides: Mapping[str, Side], *, runs: int, warmup: int = 1, settle: Callable[[], None] | None = None
+) -> dict[str, list[Run]]:
+    """Run every side ``warmup + runs`` times, interleaved; return the runs after the warm-up.
+
+    ``settle`` runs (untimed) before every run: storage scenarios pass ``os.sync`` so the
+    previous run's writes are on disk before the next run starts, not flushed during it.
+    """
     names = list(sides)
     kept: dict[str, list[Run]] = {name: [] for name in names}
     for round_ in range(warmup + runs):
         order = names if round_ % 2 == 0 else names[::-1]
         for name in order:
+            if settle is not None:
+                settle()
             result = sides[name]()
             if round_ >= warmup:
                 kept[name].append(result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from benchmarks.options import Options
@@ -38,7 +39,7 @@ def _backend(options: Options, servers: Servers, backend: str) -> Figure:
             _check(count, options.listed)
             return Run(elapsed)
 
-        runs = measure({"ours": ours, "raw": theirs}, runs=options.runs)
+        runs = measure({"ours": ours, "raw": theirs}, runs=options.runs, settle=os.sync)
         figure = Figure(
             group="storage",
             name=f"{backend} list {options.listed:,} objects ({SERVER_NAMES[backend]})",

@@ -73,7 +73,7 @@ def _backend(options: Options, servers: Servers, backend: str, payload: bytes) -
             # A short warm-up (connections, first-call imports) instead of a full extra round.
             measure({n: _loop(keys[n][:WARMUP_CALLS], calls[n]) for n in calls}, runs=0)
             sides = {n: _rounds(keys[n], options.slow_runs, calls[n]) for n in calls}
-            runs = measure(sides, runs=options.slow_runs, warmup=0)
+            runs = measure(sides, runs=options.slow_runs, warmup=0, settle=os.sync)
             figure = Figure(
                 group="storage",
                 name=f"{backend} {verb} {options.small:,} x {options.small_kib} KiB per call ({SERVER_NAMES[backend]})",

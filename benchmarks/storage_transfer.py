@@ -89,7 +89,8 @@ def run(options: Options, servers: Servers) -> list[Figure]:
                 else:
                     specs[side] = {"key": DOWNLOAD_KEY, "path": str(options.scratch / f"download-{side}.bin")}
                 specs[side].update(backend=backend, side=side, direction=direction)
-            runs = measure({side: _side(spec, env) for side, spec in specs.items()}, runs=options.slow_runs)
+            sides = {side: _side(spec, env) for side, spec in specs.items()}
+            runs = measure(sides, runs=options.slow_runs, settle=os.sync)
             profile = None  # one profile of ours explains every goal it missed here
             for peer in peers:
                 figure = _figure(options, backend, direction, peer, runs["ours"], runs[peer])
