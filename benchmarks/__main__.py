@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 import tempfile
 import time
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     full = not args.only and args.size_mib == defaults.size_mib and args.runs >= defaults.runs
     out = args.out or (ROOT / "bench" if full else ROOT / ".bench" / "out")
 
+    load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.UTC)
     clock = time.monotonic()
     figures: list[Figure] = []
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report.markdown(
         figures,
         failures,
-        machine=environment_info.machine(),
+        machine=environment_info.machine(load_before, os.getloadavg()),
         versions=environment_info.versions(),
         started=started,
         minutes=minutes,

@@ -32,7 +32,12 @@ PACKAGES = (
 )
 
 
-def machine() -> dict[str, str]:
+def machine(load_before: tuple[float, float, float], load_after: tuple[float, float, float]) -> dict[str, str]:
+    """CPU, cores, RAM, kernel, Python, and the load average around the run.
+
+    The load tells how much else ran on the machine meanwhile (on 2 cores, a load well above
+    the benchmark's own 1-2 means other work competed with it and the figures are noisier).
+    """
     cpu = "unknown"
     with open("/proc/cpuinfo") as info:
         for line in info:
@@ -50,6 +55,9 @@ def machine() -> dict[str, str]:
         "RAM": f"{memory_kib / 2**20:.1f} GiB",
         "kernel": f"{platform.system()} {platform.release()}",
         "Python": f"{platform.python_implementation()} {platform.python_version()}",
+        "load average (1, 5, 15 min)": "before the run {}, after it {}".format(
+            *(", ".join(f"{v:.2f}" for v in load) for load in (load_before, load_after))
+        ),
     }
 
 
