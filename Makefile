@@ -39,7 +39,7 @@ test: lint typecheck check-generated
 # Its own environment (.bench/venv): the SDK editable on its pinned deps plus the peers pinned
 # in benchmarks/constraints.txt, so nothing of the benchmark reaches the SDK's dependencies.
 # A subset while developing: make bench ONLY=coda (or coda-read,storage-listing,...),
-# with RUNS=, SLOW_RUNS= or SIZE_MIB= to shorten it; subsets write to .bench/out/.
+# with RUNS=, SHORT_RUNS=, SLOW_RUNS= or SIZE_MIB= to shorten it; subsets write to .bench/out/.
 BENCH_VENV := .bench/venv
 BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_STAMP := $(BENCH_VENV)/.installed
@@ -57,7 +57,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 bench: $(BENCH_STAMP) node_modules/.package-lock.json
 	$(BENCH_PY) -m benchmarks $(if $(ONLY),--only $(ONLY)) $(if $(RUNS),--runs $(RUNS)) \
-		$(if $(SLOW_RUNS),--slow-runs $(SLOW_RUNS)) $(if $(SIZE_MIB),--size-mib $(SIZE_MIB))
+		$(if $(SHORT_RUNS),--short-runs $(SHORT_RUNS)) $(if $(SLOW_RUNS),--slow-runs $(SLOW_RUNS)) \
+		$(if $(SIZE_MIB),--size-mib $(SIZE_MIB))
 
 demo: $(STAMP)
 	$(PY) -m codomyrmex_cloud.demo

@@ -71,12 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated scenarios or groups (coda, storage, local, startup)")
     parser.add_argument("--runs", type=int, default=defaults.runs, help="measured rounds of quick figures")
+    parser.add_argument("--short-runs", type=int, default=defaults.short_runs, help="rounds of millisecond figures")
     parser.add_argument("--slow-runs", type=int, default=defaults.slow_runs, help="measured rounds of slow figures")
     parser.add_argument("--size-mib", type=int, default=defaults.size_mib, help="transferred object size")
     parser.add_argument("--out", type=Path, help="where results.md and ratios.png go")
     args = parser.parse_args(argv)
     names = _selected(args.only)
-    full = not args.only and args.size_mib == defaults.size_mib and args.runs >= defaults.runs
+    full = (
+        not args.only
+        and args.size_mib == defaults.size_mib
+        and args.runs >= defaults.runs
+        and args.short_runs >= defaults.short_runs
+        and args.slow_runs >= defaults.slow_runs
+    )
     out = args.out or (ROOT / "bench" if full else ROOT / ".bench" / "out")
 
     load_before = os.getloadavg()
@@ -85,7 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[Figure] = []
     failures: list[Failure] = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        options = Options(scratch=Path(tmp), runs=args.runs, slow_runs=args.slow_runs, size_mib=args.size_mib)
+        options = Options(
+            scratch=Path(tmp),
+            runs=args.runs,
+            short_runs=args.short_runs,
+            slow_runs=args.slow_runs,
+            size_mib=args.size_mib,
+        )
         with Servers(Path(tmp)) as servers:
             for name in names:
                 group, title, scenario = SCENARIOS[name]
@@ -99,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     chart_path = out / "ratios.png"
     chart.write(figures, chart_path)
     runs_text = (
-        f"Each figure: one warm-up round, then {args.runs} rounds ({args.slow_runs} for transfers, small objects and"
-        " the upsert), ours and the peer interleaved in alternating order."
+        f"Each figure: one warm-up round, then {args.runs} rounds ({args.short_runs} for the per-call Coda figures and"
+        f" the LocalStore listing, {args.slow_runs} for transfers, small objects and the upsert), ours and the peer"
+        " interleaved in alternating order."
     )
     text = report.markdown(
         figures,

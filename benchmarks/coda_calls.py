@@ -64,7 +64,7 @@ def run(options: Options) -> list[Figure]:
             ("get_doc", ours_doc, plain_doc, "coda.get_doc(id)"),
             ("get_row", ours_row, plain_row, "coda.get_row(doc, table, row)"),
         ):
-            runs = measure({"ours": ours, "plain": plain}, runs=options.runs)
+            runs = measure({"ours": ours, "plain": plain}, runs=options.short_runs)
             figure = Figure(
                 group="coda",
                 name=f"Coda {name}, per call, in-process replay",

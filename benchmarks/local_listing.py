@@ -53,7 +53,7 @@ def run(options: Options) -> list[Figure]:
         return Run(elapsed)
 
     sides = {"big": lambda: listing(big), "alone": lambda: listing(alone), "scan": scan}
-    runs = measure(sides, runs=options.runs, settle=os.sync)
+    runs = measure(sides, runs=options.short_runs, settle=os.sync)
     total = PREFIXES * PER_PREFIX
     against_scan = Figure(
         group="local",

@@ -12,6 +12,9 @@ class Options:
 
     Attributes:
         runs: Measured rounds (after one warm-up) of figures whose run takes under a second.
+        short_runs: Measured rounds of figures whose run takes milliseconds (per-call Coda
+            figures, LocalStore listing): many rounds, so a burst of other work on the machine
+            moves no median.
         slow_runs: Measured rounds of figures whose run takes seconds (transfers, the upsert).
         size_mib: Size of the transferred object.
         listed: Objects in the listing scenario.
@@ -22,6 +25,7 @@ class Options:
 
     scratch: Path
     runs: int = 5
+    short_runs: int = 15
     slow_runs: int = 3
     size_mib: int = 256
     listed: int = 5_000
