@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-TOP = 15
+TOP = 10
 
 
 def cprofile(run: Callable[[], object], *, top: int = TOP) -> str:
