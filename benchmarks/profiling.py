@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import cProfile
 import io
+import json
 import os
 import pstats
 import subprocess
@@ -57,7 +58,37 @@ def py_spy(command: Sequence[str], env: dict[str, str], *, top: int = TOP, rate:
         done = subprocess.run([*spy, *command], env={**os.environ, **env}, capture_output=True, text=True, check=False)
         if done.returncode != 0 or not raw.exists():
             return f"(py-spy failed: {done.stderr.strip()[-500:]})"
-        return summarise_stacks(raw.read_text(), top=top)
+        collapsed = raw.read_text()
+    summary = summarise_stacks(collapsed, top=top)
+    seconds = _reported_seconds(done.stdout)
+    if seconds is None:
+        return summary
+    busy = sum(count for stack, count in _stacks(collapsed) if "importlib._bootstrap" not in stack)
+    return (
+        f"the profiled transfer took {seconds:.2f} s; py-spy saw {busy / rate:.2f} thread-seconds of non-idle threads"
+        f" ({busy} samples at {rate}/s, imports left out); the rest of the time every thread was idle (waiting on"
+        " the server or the disk)\n" + summary
+    )
+
+
+def _reported_seconds(stdout: str) -> float | None:
+    """The ``seconds`` of the JSON line a benchmark child printed (py-spy's own lines around it)."""
+    for line in reversed(stdout.splitlines()):
+        try:
+            return float(json.loads(line)["seconds"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return None
+
+
+def _stacks(collapsed: str) -> list[tuple[str, int]]:
+    """(stack, samples) pairs of py-spy's collapsed format: ``frame;frame;... count``."""
+    pairs = []
+    for line in collapsed.splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if stack and count_text.isdigit():
+            pairs.append((stack, int(count_text)))
+    return pairs
 
 
 #: Frames every thread's stack starts with (interpreter and thread-pool plumbing): no information.
@@ -84,11 +115,7 @@ def summarise_stacks(collapsed: str, *, top: int = TOP) -> str:
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()
     samples = skipped = 0
-    for line in collapsed.splitlines():
-        stack, _, count_text = line.rpartition(" ")
-        if not stack or not count_text.isdigit():
-            continue
-        count = int(count_text)
+    for stack, count in _stacks(collapsed):
         if "importlib._bootstrap" in stack:
             skipped += count
             continue
@@ -100,7 +127,7 @@ def summarise_stacks(collapsed: str, *, top: int = TOP) -> str:
                 total[frame] += count
     if not samples:
         return "py-spy: no samples (the process was idle or ended at once)"
-    lines = [f"py-spy, {samples} samples of busy threads ({skipped} in imports left out); top {top} by own samples:"]
+    lines = [f"py-spy, {samples} samples of non-idle threads ({skipped} in imports left out); top {top} by own:"]
     lines += [f"  {100 * n / samples:5.1f}%  {frame}" for frame, n in own.most_common(top)]
     lines.append(f"top {top} by total samples (the function and what it called; thread plumbing left out):")
     lines += [f"  {100 * n / samples:5.1f}%  {frame}" for frame, n in total.most_common(top)]
