@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from benchmarks.report import times
 from benchmarks.stats import Figure
 
 COLOURS = {True: "#2e7d32", False: "#c62828", None: "#9e9e9e"}
@@ -38,7 +39,7 @@ def write(figures: list[Figure], path: Path) -> None:
         if figure.goal is not None and figure.goal.kind == "ratio":
             ax.plot([figure.goal.limit] * 2, [y - 0.38, y + 0.38], color="black", linewidth=2)
         right = max(figure.ratio, figure.ratio_range[1], figure.goal.limit if figure.goal else 0.0)
-        ax.text(right * 1.08, y, f"{figure.ratio:.2f}x", va="center", fontsize=7)
+        ax.text(right * 1.08, y, times(figure.ratio), va="center", fontsize=7)
     ax.set_yticks(positions)
     ax.set_yticklabels(labels, fontsize=6.5)
     ax.set_xscale("log")

@@ -40,11 +40,18 @@ def verdict_text(figure: Figure) -> str:
     return "**met**" if verdict else "**MISSED**"
 
 
+def times(ratio: float) -> str:
+    """A ratio with enough digits to see which side of a goal it falls (1.097x, 12.4x, 943x)."""
+    if ratio < 10:
+        return f"{ratio:.3f}x"
+    return f"{ratio:.1f}x" if ratio < 100 else f"{ratio:.0f}x"
+
+
 def ratio_text(figure: Figure) -> str:
     if figure.group == "memory":
         return "—"
     low, high = figure.ratio_range
-    return f"**{figure.ratio:.2f}x** ({low:.2f}-{high:.2f})"
+    return f"**{times(figure.ratio)}** ({times(low)}-{times(high)})"
 
 
 def _table(figures: list[Figure]) -> list[str]:
@@ -82,7 +89,9 @@ def markdown(
         "the peer a user would pick instead, in the same run. "
         + runs_text
         + " The ratio is ours' median over the peer's median (below 1: ours is faster); the range is the",
-        "smallest and largest ratio of the runs made in the same round.",
+        "smallest and largest ratio of the runs made in the same round. The load average around the run is under",
+        "Machine: on 2 cores, other work running meanwhile makes the figures noisier, and a ratio near its goal",
+        "can fall on either side of it from one run to the next.",
         "",
     ]
     if chart:
@@ -140,7 +149,7 @@ def _goal(figure: Figure) -> str:
 def _measured(figure: Figure) -> str:
     if figure.group == "memory":
         return f"worst run +{max(figure.ours):.0f} MiB"
-    return f"{figure.ratio:.2f}x"
+    return times(figure.ratio)
 
 
 def summary(figures: list[Figure], failures: list[Failure]) -> str:
@@ -153,7 +162,7 @@ def summary(figures: list[Figure], failures: list[Failure]) -> str:
         else:
             _, ours, _ = spread(f.ours)
             _, peer, _ = spread(f.peer)
-            measured = f"{amount(ours, f.unit)} vs {amount(peer, f.unit)} = {f.ratio:.2f}x"
+            measured = f"{amount(ours, f.unit)} vs {amount(peer, f.unit)} = {times(f.ratio)}"
         lines.append(f"{f.name[:58]:58} | vs {f.peer_label[:40]:40} | {measured:38} | {verdict}")
     lines += [f"FAILED: {failure.name}: {failure.error.strip().splitlines()[-1]}" for failure in failures]
     return "\n".join(lines)

@@ -149,7 +149,7 @@ def _memory_figure(
     )
     if len(peers) > 1:
         obstore = rss_of(runs["obstore"])
-        figure.notes.append(f"obstore peak RSS growth: {min(obstore):.0f}-{max(obstore):.0f} MiB")
+        figure.notes.append(f"obstore peak RSS growth: {min(obstore):.1f} / {max(obstore):.1f} MiB (min / max)")
     if figure.verdict is False:
         memory = subprocess.run(
             _child({**spec, "memory": True}),
