@@ -120,15 +120,7 @@ def coda_environment(base_url: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def serve(fake: FakeCoda) -> Iterator[str]:
-    """Serve ``fake`` on loopback with Nagle's algorithm off; yields its API root.
-
-    The fake's handler writes a response's headers and body in two sends. With Nagle on, the
-    body waits for the ACK of the headers, which the client delays by up to 40 ms on a
-    connection it reuses: every response on a kept-alive connection would arrive 40 ms late,
-    penalising exactly the clients that reuse connections. Production servers set
-    TCP_NODELAY; so does this one (on its own handler class, not the library's).
-    """
+    """Serve ``fake`` on loopback (with TCP_NODELAY, as the fake always is); yields its API root."""
     server = FakeCodaServer(fake)
-    server.httpd.RequestHandlerClass.disable_nagle_algorithm = True  # type: ignore[attr-defined]
     with server:
         yield server.base_url
