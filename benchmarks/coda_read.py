@@ -34,6 +34,7 @@ from benchmarks.profiling import cprofile
 from benchmarks.stats import Figure, Goal, Run, measure, seconds_of
 from codomyrmex_cloud import CodaClient, RateLimits
 from codomyrmex_cloud.testing import FakeCoda
+from codomyrmex_cloud.testing.coda_limits import FakeLimits
 
 PEER_PAGE = 500
 
@@ -94,7 +95,7 @@ def _check(count: int, last: object) -> None:
 
 
 def in_process(options: Options) -> list[Figure]:
-    fake = FakeCoda(token=TOKEN, rate_limits=RateLimits.disabled())
+    fake = FakeCoda(token=TOKEN, rate_limits=FakeLimits.off())
     seeded = seed_table(fake)
     transport = Replay(fake).transport()
     with coda_environment(FakeCoda.BASE_URL):

@@ -93,13 +93,9 @@ class RateLimits:
         return cls(enabled=False)
 
     def limit_for(self, kind: RequestKind) -> Limit:
-        """The limit of one kind of request."""
-        return {
-            RequestKind.READ: self.read,
-            RequestKind.WRITE: self.write,
-            RequestKind.DOC_CONTENT_WRITE: self.doc_content_write,
-            RequestKind.LIST_DOCS: self.list_docs,
-        }[kind]
+        """The limit of one kind of request (each kind's value names its attribute)."""
+        limit: Limit = getattr(self, kind.value)
+        return limit
 
 
 _PAGE_PATH = re.compile(r"/docs/[^/]+/pages(/[^/]+)?$")
@@ -176,8 +172,9 @@ class RateLimiter:
                 if slots:
                     # First come, first served: keeps every window's bookings in time order.
                     start = max(start, slots[-1].at)
-                # An estimate: an unanswered request as counted when it left (ready() corrects it).
-                start = max(start, self._free_at(kind, [s.done if s.done is not None else s.at for s in slots]))
+                if len(slots) >= self.limits.limit_for(kind).requests:  # else the window has room
+                    # An estimate: an unanswered request as counted when it left (ready() corrects it).
+                    start = max(start, self._free_at(kind, [s.done if s.done is not None else s.at for s in slots]))
             booked = tuple((kind, _Slot(start)) for kind in kinds)
             for kind, slot in booked:
                 self._slots[kind].append(slot)
@@ -196,7 +193,10 @@ class RateLimiter:
             leave = planned
             for kind, slot in booking.slots:
                 slots = self._slots[kind]
-                earlier = slots[: slots.index(slot)]
+                position = slots.index(slot)
+                if position < self.limits.limit_for(kind).requests:
+                    continue  # fewer requests than the limit before it: the window has room
+                earlier = slots[:position]
                 # Unanswered (or not yet sent): Coda may count it at any time, so it counts.
                 free = self._free_at(kind, [s.done if s.done is not None else math.inf for s in earlier])
                 leave = max(leave, planned + POLL if free == math.inf else free)
