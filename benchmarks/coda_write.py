@@ -5,7 +5,8 @@ write limit sets for the requests it sends: 10 writes per 6 s, so R requests can
 before (ceil(R / 10) - 1) x 6 s plus one round trip. Every run gets a fresh server (empty
 table, empty rate windows) and a fresh client. codaio does the same job in the same run with
 its ``Table.upsert_rows`` (it sends one request for all rows; the fake accepts any body up to
-Coda's 2 MiB limit).
+Coda's 2 MiB limit). When ours fits in one write window the floor is a round trip, which says
+nothing about the work; the goal is then codaio's time for the same job.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def run(options: Options) -> list[Figure]:
     writes = max(t.writes for t in ours_traffic)
     floor = floor_seconds(writes)
     ours = seconds_of(runs["ours"])
+    one_window = writes <= RateLimits().write.requests
     against_floor = Figure(
         group="coda",
         name=f"Coda upsert {ROWS:,} rows, loopback, Coda's limits enforced",
@@ -99,7 +101,7 @@ def run(options: Options) -> list[Figure]:
         peer_label=f"rate-limit floor for {writes} requests",
         ours=ours,
         peer=[floor] * len(ours),
-        goal=Goal("<= 1.10x the floor, no 429", 1.10),
+        goal=None if one_window else Goal("<= 1.10x the floor, no 429", 1.10),
     )
     throttled = sum(t.throttled for t in ours_traffic)
     against_floor.notes.append(
@@ -114,11 +116,15 @@ def run(options: Options) -> list[Figure]:
         peer_label="codaio Table.upsert_rows",
         ours=ours,
         peer=seconds_of(runs["codaio"]),
+        goal=Goal("<= 1.10x codaio, no 429 (one write window)", 1.10) if one_window else None,
     )
     codaio_writes = max(t.writes for t in codaio_traffic)
     against_codaio.notes.append(
         f"codaio: {codaio_writes} write request(s), 429 answers: {sum(t.throttled for t in codaio_traffic)}"
     )
-    if against_floor.verdict is False:
-        against_floor.profile = cprofile(lambda: _on_fresh_server(_ours, []))
+    if throttled:
+        against_codaio.disqualified = against_floor.disqualified
+    if against_floor.verdict is False or against_codaio.verdict is False:
+        profile = cprofile(lambda: _on_fresh_server(_ours, []))
+        (against_floor if against_floor.verdict is False else against_codaio).profile = profile
     return [against_floor, against_codaio]

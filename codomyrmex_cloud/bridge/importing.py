@@ -19,7 +19,7 @@ from codomyrmex_cloud.storage.urls import Stores
 
 #: Rows handed to one ``insert``/``upsert`` call (which splits them into requests by
 #: Coda's size limits); this many rows are held in memory at once.
-DEFAULT_BATCH_ROWS = 500
+DEFAULT_BATCH_ROWS = 10_000
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ def import_rows(
         format: ``csv`` or ``jsonl``; default from the source's extension, else ``csv``.
         key_columns: Upsert on these columns (rows whose keys match are updated, the rest
             added); empty to insert every row.
-        batch_rows: Rows per write call.
+        batch_rows: Rows read before each write call (the client sends each call in as few
+            requests as Coda's request-size limit allows).
         wait: Wait until Coda reports every write applied.
         timeout: Seconds to wait for that.
         progress: ``progress(rows_sent, None)`` after each batch, and

@@ -243,7 +243,11 @@ def export(
     help="Upsert: update rows whose COLUMN matches (repeat for several); without it, rows are added.",
 )
 @click.option(
-    "--batch-rows", type=click.IntRange(min=1), default=DEFAULT_BATCH_ROWS, show_default=True, help="Rows per write."
+    "--batch-rows",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BATCH_ROWS,
+    show_default=True,
+    help="Rows read per write call (each is sent in as few requests as Coda's 2 MB limit allows).",
 )
 @click.option("--no-wait", is_flag=True, help="Return once Coda accepted the writes, without waiting for them.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True, help="Seconds to wait.")

@@ -1,11 +1,13 @@
 """Bulk writes: rows turned into Coda's JSON, split into requests (:class:`Batch`), the order
 the requests must keep (:func:`plan`), and a log of what was accepted (:class:`BulkWriteLog`).
 
-Default batch: up to :data:`MAX_ROWS_PER_WRITE` rows and :data:`MAX_WRITE_BYTES` of JSON per
-request. Coda takes at most 10 writes per 6 seconds per token, so fewer, larger requests are
-faster; the byte cap keeps each request under Coda's request-size limit however wide the rows
-are, and the row cap bounds what one queued mutation (one request id, applied or failed as a
-unit by Coda) covers. 10,000 narrow rows take 20 requests: two rate-limit windows, 6 s.
+Default batch: as many rows as fit in :data:`MAX_WRITE_BYTES` of JSON. Coda takes at most 10
+writes per 6 seconds per token and documents no cap on rows per request, only on the size of
+a request (2 MB), so the fewest requests that stay under that size are the fastest: 10,000
+narrow rows are one request (codaio sends them the same way), where 500-row batches would be
+20 requests over two rate-limit windows (6 s). ``batch_rows`` caps the rows per request for a
+caller who wants smaller units of failure: one queued mutation (one request id) is applied or
+fails as a whole.
 
 Overlap: the clients send up to a write window's worth of batches at once (10 by default),
 because one after another the second window's ten requests would each wait for the previous
@@ -44,8 +46,6 @@ T = TypeVar("T")
 
 #: Coda's cap on a write request's body is 2 MiB; this leaves room for the envelope.
 MAX_WRITE_BYTES = 1_900_000
-#: Rows per insert/upsert/delete request (see the module docstring for why).
-MAX_ROWS_PER_WRITE = 500
 
 #: At most this many batches of one bulk write in flight at once: Coda's write window (10 per
 #: 6 s), so the requests of a window leave together; more would only wait in the limiter.
@@ -73,27 +73,34 @@ def row_json(values: Mapping[str, object]) -> dict[str, Any]:
     return {"cells": cells}
 
 
-def batches(rows: Sequence[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    """Split row JSON into requests below both the row and the byte cap."""
-    batch: list[dict[str, Any]] = []
+def check_batch_rows(batch_rows: int | None) -> None:
+    """Refuse a ``batch_rows`` that is not None or a positive int, before anything is sent."""
+    if batch_rows is not None and (isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1):
+        raise refused(f"batch_rows must be a positive integer or None, got {batch_rows!r}")
+
+
+def batches(items: Sequence[T], batch_rows: int | None = None) -> Iterator[list[T]]:
+    """Split row JSON (or row ids) into requests under :data:`MAX_WRITE_BYTES` of JSON, and of
+    at most ``batch_rows`` items when given."""
+    check_batch_rows(batch_rows)
+    # The common case, one request: sized in one pass of the C encoder, not one per item.
+    fits_one = batch_rows is None or batch_rows >= len(items)
+    if items and fits_one and len(json.dumps(items, ensure_ascii=False).encode()) <= MAX_WRITE_BYTES:
+        yield list(items)
+        return
+    batch: list[T] = []
     size = 0
-    for row in rows:
-        row_size = len(json.dumps(row, ensure_ascii=False).encode()) + 1
-        if row_size > MAX_WRITE_BYTES:
-            raise refused(f"rows: one row is {row_size} bytes, over Coda's request size limit")
-        if batch and (len(batch) >= MAX_ROWS_PER_WRITE or size + row_size > MAX_WRITE_BYTES):
+    for item in items:
+        item_size = len(json.dumps(item, ensure_ascii=False).encode()) + 1
+        if item_size > MAX_WRITE_BYTES:
+            raise refused(f"rows: one row is {item_size} bytes, over Coda's request size limit")
+        if batch and ((batch_rows is not None and len(batch) >= batch_rows) or size + item_size > MAX_WRITE_BYTES):
             yield batch
             batch, size = [], 0
-        batch.append(row)
-        size += row_size
+        batch.append(item)
+        size += item_size
     if batch:
         yield batch
-
-
-def id_batches(ids: Sequence[str]) -> Iterator[list[str]]:
-    """Row ids in requests of at most :data:`MAX_ROWS_PER_WRITE`."""
-    for start in range(0, len(ids), MAX_ROWS_PER_WRITE):
-        yield list(ids[start : start + MAX_ROWS_PER_WRITE])
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +138,8 @@ def plan(chunks: Sequence[list[T]], key: KeyFn[T] | None) -> list[Batch[T]]:
         key: What each item writes to; None when the batches may reach Coda in any order
             (an insert adds every row, whatever the order).
     """
+    if len(chunks) == 1:
+        return [Batch(0, chunks[0], 0, frozenset())]  # nothing to order it against
     batches_: list[Batch[T]] = []
     last_for_key: dict[Hashable, int] = {}
     barrier: int | None = None  # the last batch ordered after everything before it

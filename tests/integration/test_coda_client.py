@@ -237,10 +237,23 @@ def test_a_bulk_upsert_respects_rate_limits_without_a_single_429(server: FakeCod
     doc.add_table("Items", ["Name", "Qty"])
     rows: list[dict[str, str | int]] = [{"Name": f"item-{i}", "Qty": i} for i in range(10_000)]
     with CodaClient(TOKEN, base_url=server.base_url, rate_limits=RateLimits()) as coda:
-        mutation = coda.upsert_rows(doc.id, "Items", rows, key_columns=["Name"])
+        mutation = coda.upsert_rows(doc.id, "Items", rows, key_columns=["Name"], batch_rows=500)
     assert len(mutation.request_ids) == 20
     assert len(doc.tables[0].rows) == 10_000
     assert 429 not in fake.status_counts()
+
+
+def test_a_bulk_upsert_is_as_few_requests_as_the_request_size_limit_allows(
+    server: FakeCodaServer, fake: FakeCoda
+) -> None:
+    doc = fake.add_doc("Bulk")
+    doc.add_table("Items", ["Name", "Qty"])
+    rows: list[dict[str, str | int]] = [{"Name": f"item-{i}", "Qty": i} for i in range(10_000)]
+    before = len(fake.log)
+    with CodaClient(TOKEN, base_url=server.base_url) as coda:
+        mutation = coda.upsert_rows(doc.id, "Items", rows, key_columns=["Name"])
+    assert len(mutation.request_ids) == 1 and len(fake.log) - before == 1  # 10,000 narrow rows: one request
+    assert len(doc.tables[0].rows) == 10_000
 
 
 def test_operations_outside_the_facade_use_the_same_auth_limits_and_errors(coda: CodaClient, fake: FakeCoda) -> None:
@@ -263,7 +276,9 @@ def test_a_bulk_write_failing_part_way_reports_what_was_accepted(coda: CodaClien
     sent: list[tuple[int, int]] = []
     rows = [{"Name": f"bulk-{i}"} for i in range(1200)]
     with pytest.raises(CodaPartialWriteError) as caught:
-        coda.insert_rows("doc-id", "grid-xxx", rows, progress=lambda done, total: sent.append((done, total)))
+        coda.insert_rows(
+            "doc-id", "grid-xxx", rows, progress=lambda done, total: sent.append((done, total)), batch_rows=500
+        )
     error = caught.value
     assert isinstance(error.__cause__, CodaForbiddenError)
     accepted = [i for span in error.accepted_rows for i in span]
@@ -282,7 +297,10 @@ def test_bulk_write_progress_reaches_the_total(coda: CodaClient, fake: FakeCoda)
     sent: list[tuple[int, int]] = []
     table = coda.doc("doc-id").table("Tasks")
     table.upsert(
-        [{"Name": f"p{i}"} for i in range(1100)], key_columns=["Name"], progress=lambda d, t: sent.append((d, t))
+        [{"Name": f"p{i}"} for i in range(1100)],
+        key_columns=["Name"],
+        progress=lambda d, t: sent.append((d, t)),
+        batch_rows=500,
     )
     done = [d for d, total in sent if total == 1100]
     assert len(done) == len(sent) == 3 and done[-1] == 1100

@@ -126,7 +126,7 @@ def test_upsert_through_faults_ends_with_exactly_the_expected_rows(seed: int, wo
         w.table.add_row({"Key": key(i), "Value": "old"})
     rows = [{"Key": key(i), "Value": f"new-{i}"} for i in range(ROWS)]
     with w.client(seed) as client:
-        client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"])
+        client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"], batch_rows=500)
         listed = {str(r["Key"]): str(r["Value"]) for r in client.list_rows(w.doc_id, w.table.id)}
     note = w.proxy.replay_note()
     keys = w.keys()
@@ -141,7 +141,7 @@ async def test_async_upsert_through_faults_ends_with_exactly_the_expected_rows(s
     w = world(FaultSchedule.seeded(f"async-{seed}", RATE))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(ROWS)]
     async with w.async_client(seed) as client:
-        await client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"])
+        await client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"], batch_rows=500)
     assert w.values() == {key(i): f"v{i}" for i in range(ROWS)}, w.proxy.replay_note()
     assert len(w.table.rows) == ROWS, w.proxy.replay_note()
 
@@ -180,7 +180,9 @@ def test_insert_through_faults_never_duplicates(seed: int, world: MakeWorld) -> 
     error: CodaError | None = None
     with w.client(seed) as client:
         try:
-            client.insert_rows(w.doc_id, w.table.id, rows, progress=lambda sent, _: progress.append(sent))
+            client.insert_rows(
+                w.doc_id, w.table.id, rows, progress=lambda sent, _: progress.append(sent), batch_rows=500
+            )
         except CodaError as exc:
             error = exc
     check_insert_outcome(w, error, progress)
@@ -195,7 +197,9 @@ async def test_async_insert_through_faults_never_duplicates(seed: int, world: Ma
     error: CodaError | None = None
     async with w.async_client(seed) as client:
         try:
-            await client.insert_rows(w.doc_id, w.table.id, rows, progress=lambda sent, _: progress.append(sent))
+            await client.insert_rows(
+                w.doc_id, w.table.id, rows, progress=lambda sent, _: progress.append(sent), batch_rows=500
+            )
         except CodaError as exc:
             error = exc
     check_insert_outcome(w, error, progress)
@@ -209,7 +213,7 @@ def test_upsert_survives_each_fault_on_a_batch(fault: Fault, world: MakeWorld) -
     w = world(FaultSchedule.scripted({1: fault, 2: fault}))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(1200)]  # three batches
     with w.client(fault.value) as client:
-        client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"])
+        client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"], batch_rows=500)
     assert w.values() == {key(i): f"v{i}" for i in range(1200)} and len(w.table.rows) == 1200
     assert w.proxy.stats().faults == {fault: 2}
 
@@ -218,7 +222,7 @@ def test_upsert_survives_a_response_cut_mid_body(world: MakeWorld) -> None:
     w = world(FaultSchedule.scripted({1: Fault.CLOSE_MID_BODY}))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(1200)]
     with w.client("cut") as client:
-        client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"])
+        client.upsert_rows(w.doc_id, w.table.id, rows, key_columns=["Key"], batch_rows=500)
     assert len(w.table.rows) == 1200
 
 
@@ -235,7 +239,7 @@ def test_insert_fails_loudly_when_a_batch_fails_unapplied(fault: Fault, world: M
     w = world(FaultSchedule.scripted({2: fault}))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(1200)]
     with w.client(fault.value) as client, pytest.raises(CodaPartialWriteError) as caught:
-        client.insert_rows(w.doc_id, w.table.id, rows)
+        client.insert_rows(w.doc_id, w.table.id, rows, batch_rows=500)
     assert caught.value.rows_accepted == 1000 and len(caught.value.request_ids) == 2
     assert w.keys() == [key(i) for i in range(1000)] and w.applied_inserts() == 2
 
@@ -245,7 +249,7 @@ def test_insert_error_says_the_failed_batch_may_have_been_applied(fault: Fault, 
     w = world(FaultSchedule.scripted({2: fault}))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(1200)]
     with w.client(fault.value) as client, pytest.raises(CodaPartialWriteError) as caught:
-        client.insert_rows(w.doc_id, w.table.id, rows)
+        client.insert_rows(w.doc_id, w.table.id, rows, batch_rows=500)
     assert w.keys() == [key(i) for i in range(1200)] and w.applied_inserts() == 3  # not replayed
     assert caught.value.rows_accepted == 1000
     assert "may have been applied" in str(caught.value)
@@ -255,6 +259,6 @@ def test_insert_whose_first_batch_may_have_been_applied_is_a_partial_write(world
     w = world(FaultSchedule.scripted({0: Fault.RESET_AFTER}))
     rows = [{"Key": key(i), "Value": f"v{i}"} for i in range(1200)]
     with w.client("first") as client, pytest.raises(CodaError) as caught:
-        client.insert_rows(w.doc_id, w.table.id, rows)
+        client.insert_rows(w.doc_id, w.table.id, rows, batch_rows=500)
     assert w.keys() == [key(i) for i in range(500)] and w.applied_inserts() == 1  # not replayed
     assert isinstance(caught.value, CodaPartialWriteError), repr(caught.value)

@@ -127,7 +127,9 @@ def test_disjoint_upsert_batches_leave_together() -> None:
         return accepted(request)
 
     with client(handler) as coda:
-        mutation = coda.upsert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1100)], key_columns=["Name"])
+        mutation = coda.upsert_rows(
+            "d", "t", [{"Name": f"r{i}"} for i in range(1100)], key_columns=["Name"], batch_rows=500
+        )
     assert mutation.request_ids == ("req-r0", "req-r500", "req-r1000")  # the rows' order, whatever the finish
     assert mutation.added_row_ids == tuple(f"i-r{i}" for i in range(1100))
 
@@ -144,7 +146,7 @@ async def test_async_disjoint_upsert_batches_leave_together() -> None:
     transport = httpx.MockTransport(handler)
     rows = [{"Name": f"r{i}"} for i in range(1100)]
     async with AsyncCodaClient("t", base_url=BASE, transport=transport, rate_limits=RateLimits.disabled()) as coda:
-        mutation = await coda.upsert_rows("d", "t", rows, key_columns=["Name"])
+        mutation = await coda.upsert_rows("d", "t", rows, key_columns=["Name"], batch_rows=500)
     assert mutation.request_ids == ("req-r0", "req-r500", "req-r1000")
 
 
@@ -158,7 +160,7 @@ def test_insert_batches_go_one_after_another_in_the_callers_order() -> None:
             return accepted(request)
 
     with client(handler) as coda:
-        mutation = coda.insert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1100)])
+        mutation = coda.insert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1100)], batch_rows=500)
     assert flight.most == 1 and arrived == ["r0", "r500", "r1000"]
     assert mutation.added_row_ids == tuple(f"i-r{i}" for i in range(1100))
 
@@ -176,7 +178,7 @@ async def test_async_insert_batches_go_one_after_another_in_the_callers_order() 
 
     transport = httpx.MockTransport(handler)
     async with AsyncCodaClient("t", base_url=BASE, transport=transport, rate_limits=RateLimits.disabled()) as coda:
-        await coda.insert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1100)])
+        await coda.insert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1100)], batch_rows=500)
     assert flight.most == 1 and arrived == ["r0", "r500", "r1000"]
 
 
@@ -201,7 +203,7 @@ def test_an_upsert_batch_sharing_a_key_waits_for_the_earlier_one() -> None:
     rows = [{"Name": f"r{i}"} for i in range(1100)]
     rows[1000] = {"Name": "R0 "}  # the row batch 0 writes: batch 2 must reach Coda after it
     with client(handler) as coda:
-        coda.upsert_rows("d", "t", rows, key_columns=["Name"])
+        coda.upsert_rows("d", "t", rows, key_columns=["Name"], batch_rows=500)
     assert events.index("1 arrived") < events.index("0 answered") < events.index("2 arrived")
 
 
@@ -217,7 +219,7 @@ def test_rows_naming_the_key_column_otherwise_are_sent_one_batch_at_a_time() -> 
     rows: list[dict[str, object]] = [{"Name": f"r{i}"} for i in range(1100)]
     rows[600] = {"c-name01": "r600"}  # perhaps the same column, by id: cannot tell what it writes
     with client(handler) as coda:
-        mutation = coda.upsert_rows("d", "t", rows, key_columns=["Name"])  # type: ignore[arg-type]
+        mutation = coda.upsert_rows("d", "t", rows, key_columns=["Name"], batch_rows=500)  # type: ignore[arg-type]
     assert flight.most == 1 and len(mutation.request_ids) == 3
 
 
@@ -231,7 +233,7 @@ def test_no_more_batches_in_flight_than_the_write_window() -> None:
 
     limits = RateLimits(write=Limit(2, 6.0))
     with client(handler, rate_limits=limits, sleep=slept) as coda:
-        coda.upsert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1500)], key_columns=["Name"])
+        coda.upsert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1500)], key_columns=["Name"], batch_rows=500)
     assert flight.most <= 2
     assert slept.calls and max(slept.calls) > 5.0  # the third waited for the window
 
@@ -244,7 +246,7 @@ def test_delete_batches_overlap() -> None:
         return accepted(request)
 
     with client(handler) as coda:
-        mutation = coda.delete_rows("d", "t", [f"i-{n}" for n in range(600)])
+        mutation = coda.delete_rows("d", "t", [f"i-{n}" for n in range(600)], batch_rows=500)
     assert mutation.row_ids == tuple(f"i-{n}" for n in range(600))
 
 
@@ -271,7 +273,11 @@ def test_a_5xx_after_applying_is_reported_as_maybe_applied() -> None:
         pytest.raises(CodaPartialWriteError) as caught,
     ):
         coda.insert_rows(
-            "d", table.id, [{"Name": f"r{i}"} for i in range(1200)], progress=lambda d, t: progress.append(d)
+            "d",
+            table.id,
+            [{"Name": f"r{i}"} for i in range(1200)],
+            progress=lambda d, t: progress.append(d),
+            batch_rows=500,
         )
     error = caught.value
     assert isinstance(error.__cause__, CodaServerError)  # an insert is never repeated after a 5xx
@@ -288,7 +294,9 @@ def test_a_single_failed_batch_raises_its_own_error() -> None:
         return httpx.Response(403, json={"message": "read-only doc"})
 
     with client(handler) as coda, pytest.raises(CodaForbiddenError):
-        coda.insert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1200)])  # every batch refused: nothing written
+        coda.insert_rows(
+            "d", "t", [{"Name": f"r{i}"} for i in range(1200)], batch_rows=500
+        )  # every batch refused: nothing written
 
 
 def test_batches_after_a_failure_are_not_sent() -> None:
@@ -305,5 +313,5 @@ def test_batches_after_a_failure_are_not_sent() -> None:
 
     limits = RateLimits(write=Limit(1, 6.0))  # one at a time: the first fails before the rest leave
     with client(handler, rate_limits=limits) as coda, pytest.raises(CodaForbiddenError):
-        coda.insert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1200)])
+        coda.insert_rows("d", "t", [{"Name": f"r{i}"} for i in range(1200)], batch_rows=500)
     assert sent == ["r0"]

@@ -178,17 +178,21 @@ def test_newer_api_fields_and_enum_values_reach_the_caller() -> None:
     assert fetched.model.type_ == "docV2"
 
 
-def test_bulk_writes_split_by_rows_and_by_bytes() -> None:
+def test_bulk_writes_split_by_bytes_and_optionally_by_rows() -> None:
     import json
 
-    from codomyrmex_cloud.coda.bulk import MAX_ROWS_PER_WRITE, MAX_WRITE_BYTES, batches, id_batches, row_json
+    from codomyrmex_cloud.coda.bulk import MAX_WRITE_BYTES, batches, row_json
 
-    small = [row_json({"Name": f"r{i}"}) for i in range(1201)]
-    assert [len(b) for b in batches(small)] == [MAX_ROWS_PER_WRITE, MAX_ROWS_PER_WRITE, 201]
+    small = [row_json({"Name": f"r{i}"}) for i in range(10_000)]
+    assert [len(b) for b in batches(small)] == [10_000]  # no row cap: one request, as codaio sends it
+    assert [len(b) for b in batches(small[:1201], 500)] == [500, 500, 201]
     wide = [row_json({"Blob": "x" * 100_000}) for _ in range(50)]
     split = list(batches(wide))
     assert sum(len(b) for b in split) == 50 and len(split) > 2
     assert all(len(json.dumps({"rows": b})) <= MAX_WRITE_BYTES for b in split)
     with pytest.raises(CodaValidationError, match="request size"):
         list(batches([row_json({"Huge": "x" * (MAX_WRITE_BYTES + 1)})]))
-    assert [len(b) for b in id_batches([f"i-{n}" for n in range(1001)])] == [500, 500, 1]
+    assert [len(b) for b in batches([f"i-{n}" for n in range(1001)], 500)] == [500, 500, 1]
+    for bad in (0, -1, 2.5, True, "10"):
+        with pytest.raises(CodaValidationError, match="batch_rows"):
+            list(batches(small, bad))  # type: ignore[arg-type]

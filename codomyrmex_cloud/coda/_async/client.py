@@ -42,7 +42,6 @@ from codomyrmex_cloud.coda.bulk import (
     BulkWriteLog,
     WriteProgress,
     batches,
-    id_batches,
     in_order,
     overlap,
     plan,
@@ -541,19 +540,21 @@ class AsyncCodaClient:
         *,
         wait: bool | float = False,
         progress: WriteProgress | None = None,
+        batch_rows: int | None = None,
     ) -> AsyncMutation:
         """Add rows; ``mutation.added_row_ids`` are the new rows' ids.
 
         Never retried once Coda may have applied it (that would add the rows twice). Rows are
-        sent in batches (by count and request size; see :mod:`codomyrmex_cloud.coda.bulk`), one
-        after another, so the table keeps the order of ``rows``. ``progress(rows_accepted,
-        total)`` is called after each accepted batch.
+        sent in as few requests as Coda's 2 MB request limit allows, at most ``batch_rows``
+        rows each when given (see :mod:`codomyrmex_cloud.coda.bulk`), one after another, so
+        the table keeps the order of ``rows``. ``progress(rows_accepted, total)`` is called
+        after each accepted request.
 
         Raises:
             CodaPartialWriteError: A batch failed while others were, or may have been, written;
                 it says which rows were accepted, which may have been, and which were not.
         """
-        return await self._write_rows(doc_id, table_id, rows, None, wait, progress)
+        return await self._write_rows(doc_id, table_id, rows, None, wait, progress, batch_rows)
 
     async def upsert_rows(
         self,
@@ -564,6 +565,7 @@ class AsyncCodaClient:
         key_columns: Sequence[str],
         wait: bool | float = False,
         progress: WriteProgress | None = None,
+        batch_rows: int | None = None,
     ) -> AsyncMutation:
         """Update the rows matching ``key_columns`` and add the rest; safe to retry.
 
@@ -576,7 +578,7 @@ class AsyncCodaClient:
         """
         if not key_columns:
             raise CodaConfigurationError("key_columns: upsert needs key columns; use insert_rows to add rows")
-        return await self._write_rows(doc_id, table_id, rows, key_columns, wait, progress)
+        return await self._write_rows(doc_id, table_id, rows, key_columns, wait, progress, batch_rows)
 
     async def _write_rows(
         self,
@@ -586,10 +588,11 @@ class AsyncCodaClient:
         key_columns: Sequence[str] | None,
         wait: bool | float,
         progress: WriteProgress | None,
+        batch_rows: int | None,
     ) -> AsyncMutation:
         timeout = wait_seconds(wait)
         edits = [row_json(values) for values in rows]  # validate every row before sending any
-        planned = plan(list(batches(edits)), upsert_key(key_columns) if key_columns else in_order)
+        planned = plan(list(batches(edits, batch_rows)), upsert_key(key_columns) if key_columns else in_order)
 
         async def send(batch: Batch[dict[str, Any]]) -> Accepted:
             result = await self._send(calls.upsert_rows(doc_id, table_id, batch.items, key_columns=key_columns))
@@ -640,16 +643,23 @@ class AsyncCodaClient:
         return await self._mutation([result.request_id], timeout, row_ids=[result.id])
 
     async def delete_rows(
-        self, doc_id: str, table_id: str, row_ids: Sequence[str], *, wait: bool | float = False
+        self,
+        doc_id: str,
+        table_id: str,
+        row_ids: Sequence[str],
+        *,
+        wait: bool | float = False,
+        batch_rows: int | None = None,
     ) -> AsyncMutation:
-        """Delete rows by id, in batches of 500 sent as :meth:`insert_rows` sends its batches
-        (a batch repeating an id of an earlier one is sent after it).
+        """Delete rows by id, in as few requests as Coda's request limit allows (at most
+        ``batch_rows`` ids each when given), up to a write window's worth at once (a batch
+        repeating an id of an earlier one is sent after it).
 
         Raises:
             CodaPartialWriteError: A batch failed while others were, or may have been, applied.
         """
         timeout = wait_seconds(wait)
-        planned = plan(list(id_batches(list(row_ids))), lambda row_id: row_id)
+        planned = plan(list(batches(list(row_ids), batch_rows)), lambda row_id: row_id)
 
         async def send(batch: Batch[str]) -> Accepted:
             result = await self._send(calls.delete_rows(doc_id, table_id, batch.items))

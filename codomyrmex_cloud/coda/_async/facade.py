@@ -268,9 +268,12 @@ class AsyncTable(InDoc["AsyncCodaClient", TableModel]):
         *,
         wait: bool | float = False,
         progress: WriteProgress | None = None,
+        batch_rows: int | None = None,
     ) -> AsyncMutation:
         """Add rows (see :meth:`AsyncCodaClient.insert_rows`)."""
-        return await self._client.insert_rows(self.doc_id, self.id, rows, wait=wait, progress=progress)
+        return await self._client.insert_rows(
+            self.doc_id, self.id, rows, wait=wait, progress=progress, batch_rows=batch_rows
+        )
 
     async def upsert(
         self,
@@ -279,15 +282,18 @@ class AsyncTable(InDoc["AsyncCodaClient", TableModel]):
         key_columns: Sequence[str],
         wait: bool | float = False,
         progress: WriteProgress | None = None,
+        batch_rows: int | None = None,
     ) -> AsyncMutation:
         """Update rows matching ``key_columns`` and add the rest (see :meth:`AsyncCodaClient.upsert_rows`)."""
         return await self._client.upsert_rows(
-            self.doc_id, self.id, rows, key_columns=key_columns, wait=wait, progress=progress
+            self.doc_id, self.id, rows, key_columns=key_columns, wait=wait, progress=progress, batch_rows=batch_rows
         )
 
-    async def delete_rows(self, row_ids: Sequence[str], *, wait: bool | float = False) -> AsyncMutation:
-        """Delete rows by id."""
-        return await self._client.delete_rows(self.doc_id, self.id, row_ids, wait=wait)
+    async def delete_rows(
+        self, row_ids: Sequence[str], *, wait: bool | float = False, batch_rows: int | None = None
+    ) -> AsyncMutation:
+        """Delete rows by id (see :meth:`AsyncCodaClient.delete_rows`)."""
+        return await self._client.delete_rows(self.doc_id, self.id, row_ids, wait=wait, batch_rows=batch_rows)
 
 
 class AsyncRow(RowData["AsyncCodaClient"]):

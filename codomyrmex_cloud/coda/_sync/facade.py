@@ -269,9 +269,10 @@ class Table(InDoc["CodaClient", TableModel]):
         *,
         wait: bool | float = False,
         progress: WriteProgress | None = None,
+        batch_rows: int | None = None,
     ) -> Mutation:
         """Add rows (see :meth:`CodaClient.insert_rows`)."""
-        return self._client.insert_rows(self.doc_id, self.id, rows, wait=wait, progress=progress)
+        return self._client.insert_rows(self.doc_id, self.id, rows, wait=wait, progress=progress, batch_rows=batch_rows)
 
     def upsert(
         self,
@@ -280,15 +281,18 @@ class Table(InDoc["CodaClient", TableModel]):
         key_columns: Sequence[str],
         wait: bool | float = False,
         progress: WriteProgress | None = None,
+        batch_rows: int | None = None,
     ) -> Mutation:
         """Update rows matching ``key_columns`` and add the rest (see :meth:`CodaClient.upsert_rows`)."""
         return self._client.upsert_rows(
-            self.doc_id, self.id, rows, key_columns=key_columns, wait=wait, progress=progress
+            self.doc_id, self.id, rows, key_columns=key_columns, wait=wait, progress=progress, batch_rows=batch_rows
         )
 
-    def delete_rows(self, row_ids: Sequence[str], *, wait: bool | float = False) -> Mutation:
-        """Delete rows by id."""
-        return self._client.delete_rows(self.doc_id, self.id, row_ids, wait=wait)
+    def delete_rows(
+        self, row_ids: Sequence[str], *, wait: bool | float = False, batch_rows: int | None = None
+    ) -> Mutation:
+        """Delete rows by id (see :meth:`CodaClient.delete_rows`)."""
+        return self._client.delete_rows(self.doc_id, self.id, row_ids, wait=wait, batch_rows=batch_rows)
 
 
 class Row(RowData["CodaClient"]):
