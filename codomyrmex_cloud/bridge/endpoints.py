@@ -1,9 +1,9 @@
 """Where an export goes and where an import comes from: a path, a store URL, ``-`` or a
 binary stream you already hold.
 
-A destination path or URL receives the whole file or nothing: it is written through
-:func:`codomyrmex_cloud.storage.streams.open_writer` (a temporary file renamed into place
-on disk; an upload committed on close in a bucket), and an error part-way leaves nothing.
+A destination path or URL receives the whole file or nothing: it is written through the
+store's ``open_write`` (a temporary file renamed into place on disk; parts committed as
+one object on close in a bucket), and an error part-way leaves nothing.
 ``-`` is stdout (or stdin for a source).
 """
 
@@ -18,7 +18,6 @@ from typing import BinaryIO
 
 from codomyrmex_cloud.bridge.errors import BridgeError
 from codomyrmex_cloud.bridge.formats import ByteSink
-from codomyrmex_cloud.storage.streams import ObjectWriter, open_writer
 from codomyrmex_cloud.storage.urls import StorageURL, Stores, parse_url
 
 #: A destination or source: a path or storage URL (``-`` for stdout/stdin), or an open
@@ -34,6 +33,16 @@ def describe(endpoint: Endpoint, *, dash: str) -> str:
         text = os.fspath(endpoint)
         return dash if text == "-" else text
     return getattr(endpoint, "name", None) or type(endpoint).__name__
+
+
+@contextlib.contextmanager
+def using(stores: Stores | None) -> Iterator[Stores]:
+    """``stores``, or (None) a new :class:`Stores` whose clients are closed afterwards."""
+    if stores is not None:
+        yield stores
+        return
+    with Stores() as owned:
+        yield owned
 
 
 def location(endpoint: Endpoint, argument: str) -> StorageURL | None:
@@ -70,8 +79,7 @@ def open_sink(dest: Endpoint, *, fmt: str, stores: Stores, argument: str = "dest
         sink.flush()
         return
     store = stores.store(url.scheme)
-    writer: ObjectWriter = open_writer(store, url.bucket, url.key, content_type=_CONTENT_TYPES.get(fmt))
-    with writer:
+    with store.open_write(url.bucket, url.key, content_type=_CONTENT_TYPES.get(fmt)) as writer:
         yield writer
 
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from codomyrmex_cloud.bridge.endpoints import Endpoint, describe, open_sink
+from codomyrmex_cloud.bridge.endpoints import Endpoint, describe, open_sink, using
 from codomyrmex_cloud.bridge.formats import ExportFormat, check_format, format_from_name, row_writer
 from codomyrmex_cloud.bridge.tables import (
     Conditions,
@@ -110,7 +110,7 @@ def export_table(
     if max_rows is not None and total is not None:
         total = min(total, max_rows)
     done = 0
-    with open_sink(dest, fmt=fmt, stores=stores or Stores()) as sink:
+    with using(stores) as opened, open_sink(dest, fmt=fmt, stores=opened) as sink:
         writer = row_writer(fmt, sink, names, [column_type(c) for c in columns])
         for page in select_pages(table, selection):
             writer.write_rows([row_values(row) for row in page])

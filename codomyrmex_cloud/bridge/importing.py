@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from codomyrmex_cloud.bridge.cells import WritableValue, writable_value
-from codomyrmex_cloud.bridge.endpoints import Endpoint, describe, open_source
+from codomyrmex_cloud.bridge.endpoints import Endpoint, describe, open_source, using
 from codomyrmex_cloud.bridge.errors import BridgeError
 from codomyrmex_cloud.bridge.exporting import RowProgress
 from codomyrmex_cloud.bridge.formats import ImportFormat, Record, check_format, format_from_name, read_csv, read_jsonl
@@ -142,7 +142,7 @@ def import_rows(
         if progress is not None:
             progress(sent, None)
 
-    with open_source(source, stores=stores or Stores()) as stream:
+    with using(stores) as opened, open_source(source, stores=opened) as stream:
         batch: list[dict[str, WritableValue]] = []
         try:
             for where, record in _records(stream, fmt, columns, keys):

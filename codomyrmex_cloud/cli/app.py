@@ -87,9 +87,11 @@ class AppState:
             click.echo(message)
 
     def close(self) -> None:
-        """Close the clients this run opened."""
+        """Close the clients this run opened (Coda and every store)."""
         if self._coda is not None:
             self._coda.close()
+        if self._stores is not None:
+            self._stores.close()
 
 
 _STATE = AppState()

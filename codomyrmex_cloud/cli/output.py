@@ -29,7 +29,7 @@ from rich.text import Text
 
 from codomyrmex_cloud.bridge.cells import cell_text
 from codomyrmex_cloud.bridge.formats import RowsFormat, row_writer
-from codomyrmex_cloud.storage.base import ProgressCallback
+from codomyrmex_cloud.storage.types import ProgressCallback
 
 
 def default_format(stdout_is_terminal: bool) -> RowsFormat:

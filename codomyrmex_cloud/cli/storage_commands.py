@@ -17,8 +17,8 @@ import click
 from codomyrmex_cloud.cli.app import TrackedCommand, common_options, state
 from codomyrmex_cloud.cli.errors import UsageProblem
 from codomyrmex_cloud.cli.output import progress_bar
-from codomyrmex_cloud.storage.base import ObjectInfo, ObjectStore
 from codomyrmex_cloud.storage.errors import ObjectNotFoundError
+from codomyrmex_cloud.storage.protocol import ObjectStore
 from codomyrmex_cloud.storage.tree import (
     SyncAction,
     as_folder,
@@ -30,6 +30,7 @@ from codomyrmex_cloud.storage.tree import (
     plan_sync,
     run_sync,
 )
+from codomyrmex_cloud.storage.types import ObjectInfo
 from codomyrmex_cloud.storage.urls import StorageURL, parse_url
 
 jobs_option = click.option(

@@ -1,10 +1,26 @@
 """Object storage behind one contract: S3, GCS, Azure Blob and a local folder.
 
 Importing this package loads no cloud SDK; each client imports its SDK when constructed.
+
+Modules: ``protocol`` (the contract and capability protocols), ``base`` (``BaseStore``, the
+public API written once), ``validation`` (every argument check), ``types`` (values),
+``errors`` (the exception tree), ``retry`` and ``deadline`` (bounded failures), ``reader``
+and ``writer`` (``open_read``/``open_write`` files), ``transfer`` (sources, sinks,
+checksums), ``aio`` (the async API), ``secrets`` (log redaction of the credentials a client
+is given), and one module per backend (``files`` holds ``FileSystemStore``, plain files on
+disk). ``urls`` (stores from URLs) and ``tree`` (copies between stores, trees, sync) build
+on the contract.
 """
 
+from codomyrmex_cloud.storage.aio import (
+    AsyncAzureBlobClient,
+    AsyncGCSClient,
+    AsyncLocalStore,
+    AsyncObjectStore,
+    AsyncS3Client,
+    AsyncStore,
+)
 from codomyrmex_cloud.storage.azure import AzureBlobClient
-from codomyrmex_cloud.storage.base import ObjectInfo, ObjectListing, ObjectStore, ProgressCallback
 from codomyrmex_cloud.storage.errors import (
     BucketNotEmptyError,
     BucketNotFoundError,
@@ -18,28 +34,73 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
+from codomyrmex_cloud.storage.files import FileSystemStore
 from codomyrmex_cloud.storage.gcs import GCSClient
 from codomyrmex_cloud.storage.local import LocalStore
+from codomyrmex_cloud.storage.protocol import ObjectStore, SignsURLs, TaggedStore
+from codomyrmex_cloud.storage.reader import ObjectReader
+from codomyrmex_cloud.storage.retry import RetryPolicy
 from codomyrmex_cloud.storage.s3 import S3Client
+from codomyrmex_cloud.storage.types import (
+    BucketInfo,
+    CustomerKey,
+    Encryption,
+    EncryptionScope,
+    KmsKey,
+    ManagedKey,
+    ObjectInfo,
+    ObjectListing,
+    ObjectVersion,
+    ProgressCallback,
+    StorageClass,
+    VersionListing,
+)
+from codomyrmex_cloud.storage.writer import ObjectWriter
+
+#: ``RetryPolicy`` under the name the top-level package exports it as (the Coda client has
+#: its own ``RetryPolicy``).
+StorageRetryPolicy = RetryPolicy
 
 __all__ = [
+    "AsyncAzureBlobClient",
+    "AsyncGCSClient",
+    "AsyncLocalStore",
+    "AsyncObjectStore",
+    "AsyncS3Client",
+    "AsyncStore",
     "AzureBlobClient",
+    "BucketInfo",
     "BucketNotEmptyError",
     "BucketNotFoundError",
+    "CustomerKey",
+    "Encryption",
+    "EncryptionScope",
+    "FileSystemStore",
     "GCSClient",
     "IntegrityError",
     "InvalidArgumentError",
+    "KmsKey",
     "LocalStore",
+    "ManagedKey",
     "ObjectInfo",
     "ObjectListing",
     "ObjectNotFoundError",
+    "ObjectReader",
     "ObjectStore",
+    "ObjectVersion",
+    "ObjectWriter",
     "PreconditionFailedError",
     "ProgressCallback",
+    "RetryPolicy",
     "S3Client",
+    "SignsURLs",
+    "StorageClass",
     "StorageConnectionError",
     "StorageError",
     "StoragePermissionError",
+    "StorageRetryPolicy",
     "StorageTimeoutError",
+    "TaggedStore",
     "UnsupportedOperationError",
+    "VersionListing",
 ]

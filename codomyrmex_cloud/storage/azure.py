@@ -1,36 +1,42 @@
 """``AzureBlobClient``: the object-store contract on Azure Blob Storage (azure-storage-blob).
 
 Configuration: a ``connection_string`` (or ``AZURE_STORAGE_CONNECTION_STRING``), or an
-``account_url`` with a ``credential`` (account key, SAS, or an azure-identity credential).
-"Buckets" are containers.
+``account_url`` with a ``credential`` (account key, SAS, or an azure-identity credential),
+or an ``account_url`` alone for anonymous access to public containers. "Buckets" are
+containers.
 
-- Transfers use the SDK's block machinery: blocks of ``chunk_size``, ``max_concurrency`` in
-  flight, memory bounded by their product.
-- Integrity: every block carries a transactional MD5 the service checks
-  (``validate_content``), and the whole blob's MD5 is stored as its Content-MD5, so every
-  later download is checked end to end against it (and against the size).
-- Retries: azure-core's exponential retry policy (``retry_total`` attempts), configured on
-  the client; no second layer.
+- Requests: ``timeout`` seconds per request (connect and read); ``retry``
+  (:class:`RetryPolicy`) is an azure-storage retry policy of ours whose backoff is the
+  policy's, and which caps every attempt's timeouts at the time left before the operation's
+  ``deadline`` and stops retrying when it passes. Proxies and a CA bundle pass through.
+- Small objects: an upload is one Put Blob carrying its MD5 (stored as Content-MD5, and
+  checked in transit); a download one GET (the SDK's first range covers up to 4 MiB).
+- Large uploads stage blocks with ids unique to the upload (so concurrent uploads of one key
+  never mix blocks) and commit them with the whole-blob MD5; an upload whose staged blocks
+  were discarded by a concurrent commit restarts (when its source can be read again).
+- Downloads are checked against the size and the Content-MD5.
+- ``close()`` (or leaving a ``with`` block) closes the service client's connections. The
+  constructor installs the log redaction and registers the account key, SAS token (and its
+  signature) and connection string it was given.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
+import io
 import os
-from collections.abc import Iterable, Iterator, Mapping
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+from typing import TYPE_CHECKING, Any
 
-from codomyrmex_cloud.storage.base import (
-    CHUNK_SIZE,
-    ObjectInfo,
-    ObjectListing,
-    PathLike,
-    ProgressCallback,
-    UploadData,
-)
-from codomyrmex_cloud.storage.common import BaseStore
+from codomyrmex_cloud.storage import deadline as deadlines
+from codomyrmex_cloud.storage import validation as v
+from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
     BucketNotEmptyError,
     BucketNotFoundError,
@@ -44,17 +50,34 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.transfer import CountingReader, check_names, check_page_size, upload_source
+from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.secrets import connection_string_secrets, protect, sas_signatures
+from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, read_full
+from codomyrmex_cloud.storage.types import (
+    CHUNK_SIZE,
+    BucketInfo,
+    CustomerKey,
+    EncryptionScope,
+    ObjectInfo,
+    ObjectVersion,
+    Page,
+    PathLike,
+    SignedMethod,
+)
 
 if TYPE_CHECKING:
     from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential, TokenCredential
-    from azure.storage.blob import BlobClient, BlobServiceClient, ContainerClient
+    from azure.storage.blob import BlobClient, BlobServiceClient
 
     #: What ``account_url`` accepts as a credential: an account key or SAS token string, a
     #: named-key or SAS credential, or an azure-identity token credential.
     AzureCredential = str | AzureNamedKeyCredential | AzureSasCredential | TokenCredential
 
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
+#: The per-call option that carries the operation deadline to our retry policy (which removes
+#: it before the transport sees it); it reaches requests the SDK sends from its own threads.
+_DEADLINE_OPTION = "codomyrmex_deadline"
+_MAX_SYNC_COPY = 256 * 1024 * 1024  # Copy Blob From URL's limit; above it, an async copy
 
 
 def _import_azure() -> Any:
@@ -65,6 +88,131 @@ def _import_azure() -> Any:
     return blob
 
 
+def map_error(exc: BaseException, bucket: str | None, key: str | None) -> StorageError | None:
+    """azure-core (and transport) exceptions as StorageErrors (the one mapping for Azure)."""
+    from azure.core import exceptions as aex
+    from requests import exceptions as rex
+    from urllib3 import exceptions as u3
+
+    where = f"{bucket}/{key}" if key else str(bucket)
+    code = _error_code(exc)
+    if isinstance(exc, aex.ResourceNotFoundError):
+        cls = BucketNotFoundError if code == "ContainerNotFound" or not key else ObjectNotFoundError
+        return cls(f"Azure: {where} not found ({code or 404})", bucket=bucket, key=key)
+    if isinstance(exc, aex.ResourceModifiedError | aex.ResourceExistsError | aex.ResourceNotModifiedError):
+        return PreconditionFailedError(f"Azure precondition failed for {where} ({code})", bucket=bucket, key=key)
+    if isinstance(exc, aex.ClientAuthenticationError):
+        return StoragePermissionError(f"Azure denied access to {where} ({code})", bucket=bucket, key=key)
+    if isinstance(exc, aex.ServiceRequestTimeoutError | aex.ServiceResponseTimeoutError):
+        return StorageTimeoutError(f"Azure did not answer in time for {where}", bucket=bucket, key=key)
+    if isinstance(exc, aex.ServiceRequestError | aex.ServiceResponseError | aex.IncompleteReadError):
+        inner = getattr(exc, "inner_exception", None)
+        # urllib3's NewConnectionError (refused, reset) subclasses its ConnectTimeoutError.
+        if isinstance(inner, rex.Timeout | u3.TimeoutError | TimeoutError) and not isinstance(
+            inner, u3.NewConnectionError
+        ):
+            return StorageTimeoutError(f"Azure did not answer in time for {where}", bucket=bucket, key=key)
+        return StorageConnectionError(f"cannot reach Azure for {where}: {type(exc).__name__}", bucket=bucket, key=key)
+    if isinstance(exc, aex.HttpResponseError):
+        status = getattr(exc, "status_code", None)
+        if status == 403:
+            return StoragePermissionError(f"Azure denied access to {where} ({code})", bucket=bucket, key=key)
+        if status in (409, 412) and code in ("ConditionNotMet", "BlobAlreadyExists", "TargetConditionNotMet"):
+            return PreconditionFailedError(f"Azure precondition failed for {where} ({code})", bucket=bucket, key=key)
+        if status == 412:
+            return PreconditionFailedError(f"Azure precondition failed for {where} ({code})", bucket=bucket, key=key)
+        if code == "InvalidBlockList":  # another upload of the key committed first
+            return PreconditionFailedError(
+                f"Azure: another upload of {where} committed first and discarded this one's blocks",
+                bucket=bucket,
+                key=key,
+            )
+        if code in ("Md5Mismatch", "InvalidMd5", "Crc64Mismatch"):
+            return IntegrityError(f"Azure checksum mismatch for {where}", bucket=bucket, key=key)
+        if status in (400, 416):
+            return InvalidArgumentError(f"Azure rejected the request for {where}: {code}", bucket=bucket, key=key)
+        if status is not None and status >= 500:
+            return StorageConnectionError(
+                f"Azure answered {status} for {where} (after retries)", bucket=bucket, key=key
+            )
+        return StorageError(f"Azure error {status} {code} for {where}", bucket=bucket, key=key)
+    if isinstance(exc, aex.DecodeError | aex.AzureError):
+        return StorageConnectionError(f"Azure request failed for {where}: {type(exc).__name__}", bucket=bucket, key=key)
+    if isinstance(exc, rex.Timeout | u3.TimeoutError | TimeoutError):
+        return StorageTimeoutError(f"Azure did not answer in time for {where}", bucket=bucket, key=key)
+    if isinstance(exc, rex.RequestException | u3.HTTPError | ConnectionError):
+        return StorageConnectionError(f"cannot reach Azure for {where}: {type(exc).__name__}", bucket=bucket, key=key)
+    if isinstance(exc, ValueError):  # the SDK's own argument checks (never with secrets)
+        return InvalidArgumentError(f"Azure refused an argument for {where}: {exc}", bucket=bucket, key=key)
+    return None
+
+
+def _secret_parts(connection_string: str | None, credential: object) -> list[str]:
+    """Every secret in a connection string and a credential: account keys, SAS tokens and
+    their signatures (a token credential holds none of its own)."""
+    parts = [connection_string or "", *connection_string_secrets(connection_string or "")]
+    named_key = getattr(credential, "named_key", None)  # AzureNamedKeyCredential
+    if named_key is not None:
+        parts.append(named_key.key)
+    sas = getattr(credential, "signature", None)  # AzureSasCredential
+    text = credential if isinstance(credential, str) else sas if isinstance(sas, str) else None
+    if text is not None:  # an account key or a SAS token
+        parts += [text, *sas_signatures(text)]
+    return parts
+
+
+def _retry_policy(policy: RetryPolicy, timeout: float) -> Any:
+    """azure-storage's retry policy, with our backoff and the operation deadline."""
+    from azure.storage.blob import ExponentialRetry
+
+    class DeadlineRetry(ExponentialRetry):
+        def __init__(self) -> None:
+            retries = policy.max_attempts - 1
+            super().__init__(
+                initial_backoff=0,
+                increment_base=1,
+                retry_total=retries,
+                random_jitter_range=0,
+                retry_connect=retries,
+                retry_read=retries,
+                retry_status=retries,
+            )
+
+        def configure_retries(self, request: Any) -> dict[str, Any]:
+            settings: dict[str, Any] = super().configure_retries(request)
+            expiry = request.context.options.pop(_DEADLINE_OPTION, None)
+            settings["deadline"] = expiry if expiry is not None else deadlines.expiry()
+            settings["pipeline_request"] = request
+            self._cap(settings)
+            return settings
+
+        @staticmethod
+        def _cap(settings: dict[str, Any]) -> None:
+            if settings["deadline"] is None:
+                return
+            seconds = deadlines.request_timeout(timeout, settings["deadline"])
+            options = settings["pipeline_request"].context.options
+            options["connection_timeout"] = seconds
+            options["read_timeout"] = seconds
+
+        def increment(self, settings: dict[str, Any], request: Any, response: Any = None, error: Any = None) -> bool:
+            left = deadlines.remaining(settings["deadline"]) if settings["deadline"] is not None else None
+            if left is not None and left <= 0:
+                return False
+            if not super().increment(settings, request, response=response, error=error):
+                return False
+            self._cap(settings)
+            return True
+
+        def get_backoff_time(self, settings: dict[str, Any]) -> float:
+            delay = policy.backoff(max(settings["count"] - 1, 0))
+            if settings["deadline"] is not None:
+                delay = min(delay, max(deadlines.remaining(settings["deadline"]) or 0.0, 0.0))
+            return delay
+
+    return DeadlineRetry()
+
+
 class AzureBlobClient(BaseStore):
     """Azure Blob Storage behind the shared storage contract.
 
@@ -72,15 +220,26 @@ class AzureBlobClient(BaseStore):
         connection_string: An account connection string; defaults to
             ``AZURE_STORAGE_CONNECTION_STRING`` when no ``account_url`` is given.
         account_url: ``https://<account>.blob.core.windows.net`` (or an emulator's URL).
-        credential: Account key, SAS token or azure-identity credential for ``account_url``.
-        chunk_size: Block size for uploads and chunk size for downloads.
+        credential: Account key, SAS token or azure-identity credential for ``account_url``
+            (none: anonymous access to public containers).
+        chunk_size: Block size for uploads and ``open_write``; larger uploads stage blocks.
         max_concurrency: Blocks in flight per transfer.
-        retry_total: Attempts azure-core's retry policy may make per request.
+        timeout: Seconds per request, for connecting and for each read.
+        retry: Retry policy (default ``RetryPolicy()``).
+        deadline: Default seconds per operation (None: bounded by ``timeout`` and ``retry``).
+        proxies: Proxy URLs by scheme (``{"https": "http://proxy:3128"}``).
+        ca_bundle: A CA bundle file to verify TLS with (``False`` disables verification).
+
+    Connection strings and credentials are never pickled: a pickled client, loaded in another
+    process, takes its credentials from ``AZURE_STORAGE_CONNECTION_STRING`` there.
 
     Raises:
         ImportError: azure-storage-blob is not installed.
         InvalidArgumentError: Neither a connection string nor an account URL is available.
     """
+
+    _rules = v.AZURE
+    _map_error = staticmethod(map_error)
 
     def __init__(
         self,
@@ -90,267 +249,603 @@ class AzureBlobClient(BaseStore):
         credential: AzureCredential | None = None,
         chunk_size: int = CHUNK_SIZE,
         max_concurrency: int = 4,
-        retry_total: int = 5,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        proxies: Mapping[str, str] | None = None,
+        ca_bundle: PathLike | bool | None = None,
     ) -> None:
-        blob = _import_azure()
-        options: dict[str, Any] = {
-            "max_block_size": chunk_size,
-            "max_single_put_size": chunk_size,
-            # Parallel GET buffers are chunk x concurrency (and copied once by the SDK): 4 MiB
-            # keeps a download's memory well under 64 MiB at the default concurrency.
-            "max_chunk_get_size": min(chunk_size, 4 * 1024 * 1024),
-            "max_single_get_size": min(chunk_size, 4 * 1024 * 1024),
-            "retry_total": retry_total,
-        }
+        _import_azure()
         if connection_string is None and account_url is None:
             connection_string = os.environ.get(CONNECTION_STRING_ENV)
+        if not connection_string and not account_url:
+            raise InvalidArgumentError(
+                f"connection_string: pass connection_string= or account_url= (or set {CONNECTION_STRING_ENV})",
+                argument="connection_string",
+            )
+        self._settings: dict[str, Any] = {
+            "account_url": account_url,
+            "anonymous": connection_string is None and credential is None,
+            "chunk_size": v.check_positive_int(chunk_size, "chunk_size"),
+            "max_concurrency": v.check_positive_int(max_concurrency, "max_concurrency"),
+            "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
+            "retry": retry if retry is not None else RetryPolicy(),
+            "deadline": v.check_seconds(deadline, "deadline"),
+            "proxies": dict(proxies) if proxies else None,
+            "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
+        }
+        if not isinstance(self._settings["retry"], RetryPolicy):
+            raise InvalidArgumentError("retry: must be a RetryPolicy", argument="retry")
+        self._secrets: dict[str, Any] = {"connection_string": connection_string, "credential": credential}
+        self._configure()
+        self._build()
+
+    def _configure(self) -> None:
+        s = self._settings
+        self._chunk_size: int = s["chunk_size"]
+        self._part_size = self._chunk_size
+        self._max_concurrency: int = s["max_concurrency"]
+        self._timeout: float = s["timeout"]
+        self._default_deadline = s["deadline"]
+        self._pid = -1
+
+    def _build(self) -> None:
+        blob = _import_azure()
+        s = self._settings
+        options: dict[str, Any] = {
+            "max_block_size": self._chunk_size,
+            "max_single_put_size": self._chunk_size,
+            # Parallel GET buffers are chunk x concurrency (and copied once by the SDK): 4 MiB
+            # keeps a download's memory well under 64 MiB at the default concurrency.
+            "max_chunk_get_size": min(self._chunk_size, 4 * 1024 * 1024),
+            "max_single_get_size": min(self._chunk_size, 4 * 1024 * 1024),
+            "retry_policy": _retry_policy(s["retry"], self._timeout),
+            "connection_timeout": self._timeout,
+            "read_timeout": self._timeout,
+        }
+        if s["proxies"]:
+            options["proxies"] = s["proxies"]
+        if s["ca_bundle"] is not None:
+            options["connection_verify"] = s["ca_bundle"]
+        connection_string = self._secrets.get("connection_string")
+        protect(*_secret_parts(connection_string, self._secrets.get("credential")))  # before the SDK logs
         with self._errors():
             if connection_string:
                 service = blob.BlobServiceClient.from_connection_string(connection_string, **options)
-            elif account_url:
-                service = blob.BlobServiceClient(account_url, credential=credential, **options)
             else:
-                raise InvalidArgumentError(f"pass connection_string= or account_url= (or set {CONNECTION_STRING_ENV})")
+                service = blob.BlobServiceClient(
+                    s["account_url"], credential=self._secrets.get("credential"), **options
+                )
         self.service: BlobServiceClient = service
-        self._max_concurrency = max_concurrency
-        self._chunk_size = chunk_size
+        protect(getattr(service.credential, "account_key", None))  # as the SDK resolved it
+        if s["account_url"] is None:
+            s["account_url"] = service.url.split("?", 1)[0]  # not secret: where, not how
+        self._pid = os.getpid()
+
+    def _sdk(self) -> BlobServiceClient:
+        if self._pid != os.getpid():
+            self._build()
+        return self.service
+
+    def _close(self) -> None:
+        if self._pid == os.getpid():  # after fork, the connections are the parent's
+            self.service.close()
 
     def __repr__(self) -> str:  # never the connection string: it holds the account key
         return f"AzureBlobClient(account={self.service.account_name!r})"
 
-    # Errors: the one place azure-core's exceptions become ours --------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {"settings": self._settings}
 
-    @contextlib.contextmanager
-    def _errors(self, bucket: str | None = None, key: str | None = None) -> Iterator[None]:
-        from azure.core import exceptions as aex
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._settings = state["settings"]
+        self._secrets = {"connection_string": None, "credential": None}
+        if not self._settings["anonymous"]:
+            connection_string = os.environ.get(CONNECTION_STRING_ENV)
+            if not connection_string:
+                raise StoragePermissionError(
+                    f"an unpickled AzureBlobClient takes its credentials from {CONNECTION_STRING_ENV}, "
+                    "which is not set in this process"
+                )
+            self._secrets["connection_string"] = connection_string
+        self._configure()
+        self._build()
 
-        where = f"{bucket}/{key}" if key else str(bucket)
-        try:
-            yield
-        except aex.ResourceNotFoundError as exc:
-            code = str(getattr(exc, "error_code", "") or "")
-            cls = BucketNotFoundError if code == "ContainerNotFound" or not key else ObjectNotFoundError
-            raise cls(f"Azure: {where} not found ({code})", bucket=bucket, key=key) from exc
-        except (aex.ResourceModifiedError, aex.ResourceExistsError) as exc:
-            raise PreconditionFailedError(f"Azure precondition failed for {where}", bucket=bucket, key=key) from exc
-        except aex.ClientAuthenticationError as exc:
-            raise StoragePermissionError(f"Azure denied access to {where}: {exc.message}", bucket=bucket) from exc
-        except (aex.ServiceRequestTimeoutError, aex.ServiceResponseTimeoutError) as exc:
-            raise StorageTimeoutError(f"Azure did not answer in time for {where}", bucket=bucket, key=key) from exc
-        except (aex.ServiceRequestError, aex.ServiceResponseError) as exc:
-            raise StorageConnectionError(f"cannot reach Azure for {where}: {exc}", bucket=bucket, key=key) from exc
-        except aex.HttpResponseError as exc:
-            status = getattr(exc, "status_code", None)
-            code = str(getattr(exc, "error_code", "") or "")
-            if status == 403:
-                raise StoragePermissionError(f"Azure denied access to {where}", bucket=bucket, key=key) from exc
-            if status == 412:
-                raise PreconditionFailedError(f"Azure precondition failed for {where}", bucket=bucket, key=key) from exc
-            if code in ("Md5Mismatch", "InvalidMd5", "Crc64Mismatch"):
-                raise IntegrityError(f"Azure checksum mismatch for {where}", bucket=bucket, key=key) from exc
-            if status == 400:
-                raise InvalidArgumentError(f"Azure rejected the request for {where}: {code}", bucket=bucket) from exc
-            raise StorageError(f"Azure error {status} {code} for {where}", bucket=bucket, key=key) from exc
-        except ValueError as exc:  # the SDK's own argument checks
-            raise InvalidArgumentError(f"Azure: {exc}", bucket=bucket, key=key) from exc
-
-    def _container(self, bucket: str) -> ContainerClient:
-        check_names(bucket)
-        return self.service.get_container_client(bucket)
+    def _call(self) -> dict[str, Any]:
+        """Per-call options: the operation deadline, for requests sent from SDK threads."""
+        expiry = deadlines.expiry()
+        return {_DEADLINE_OPTION: expiry} if expiry is not None else {}
 
     def _blob(self, bucket: str, key: str) -> BlobClient:
-        check_names(bucket, key)
-        return self.service.get_blob_client(bucket, key)
+        return self._sdk().get_blob_client(bucket, key)
 
-    # Containers -------------------------------------------------------------------------
+    @staticmethod
+    def _encryption(opts_encryption: Any) -> dict[str, Any]:
+        if isinstance(opts_encryption, CustomerKey):
+            from azure.storage.blob import CustomerProvidedEncryptionKey
 
-    def create_bucket(self, bucket: str) -> None:
-        """Create a container; one that already exists is not an error."""
-        from azure.core.exceptions import ResourceExistsError
+            return {
+                "cpk": CustomerProvidedEncryptionKey(
+                    base64.b64encode(opts_encryption.key).decode(),
+                    base64.b64encode(hashlib.sha256(opts_encryption.key).digest()).decode(),
+                )
+            }
+        if isinstance(opts_encryption, EncryptionScope):
+            return {"encryption_scope": opts_encryption.name}
+        return {}
 
-        try:
-            with self._errors(bucket):
-                self._container(bucket).create_container()
-        except PreconditionFailedError as exc:  # _errors' mapping of ResourceExistsError
-            if not isinstance(exc.__cause__, ResourceExistsError):
-                raise
+    def _read_options(self, opts: v.ReadOptions) -> dict[str, Any]:
+        from azure.core import MatchConditions
 
-    def delete_bucket(self, bucket: str, *, force: bool = False) -> None:
-        if not self.bucket_exists(bucket):
-            return
-        container = self._container(bucket)
-        if not force:
-            with self._errors(bucket):
-                if next(iter(container.list_blobs(results_per_page=1)), None) is not None:
-                    raise BucketNotEmptyError(f"container {bucket!r} is not empty", bucket=bucket)
-        with contextlib.suppress(BucketNotFoundError), self._errors(bucket):
-            container.delete_container()  # Azure deletes the blobs with the container
+        args: dict[str, Any] = {**self._call(), **self._encryption(opts.customer_key)}
+        if opts.version_id:
+            args["version_id"] = opts.version_id
+        if opts.if_match:
+            args.update(etag=f'"{opts.if_match}"', match_condition=MatchConditions.IfNotModified)
+        return args
 
-    def bucket_exists(self, bucket: str) -> bool:
-        with self._errors(bucket):
-            return bool(self._container(bucket).exists())
-
-    # Objects ----------------------------------------------------------------------------
-
-    def upload(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        data: UploadData | None = None,
-        local_path: PathLike | None = None,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_match: str | None = None,
-        if_none_match: Literal["*"] | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> ObjectInfo:
-        """Upload in blocks with transactional MD5s, then record the whole-blob MD5."""
+    def _write_options(self, opts: v.WriteOptions, md5: bytes | None) -> dict[str, Any]:
         from azure.core import MatchConditions
         from azure.storage.blob import ContentSettings
 
-        blob = self._blob(bucket, key)
-        if if_none_match not in (None, "*"):
-            raise InvalidArgumentError('if_none_match accepts only "*"', bucket=bucket, key=key)
-        conditions: dict[str, Any] = {"overwrite": if_none_match is None}
-        if if_match is not None:
-            conditions.update(etag=if_match, match_condition=MatchConditions.IfNotModified)
-        md5 = hashlib.md5(usedforsecurity=False)
-        with upload_source(data, local_path) as (stream, size), self._errors(bucket, key):
-            reader = CountingReader(stream, size, None, (md5,))
-            result = blob.upload_blob(
-                reader,
-                length=size,
-                metadata=dict(metadata or {}),
-                content_settings=ContentSettings(content_type=content_type or "application/octet-stream"),
-                max_concurrency=self._max_concurrency,
+        args: dict[str, Any] = {
+            **self._call(),
+            **self._encryption(opts.encryption),
+            "content_settings": ContentSettings(
+                content_type=opts.content_type,
+                content_encoding=opts.content_encoding,
+                cache_control=opts.cache_control,
+                content_disposition=opts.content_disposition,
+                content_md5=bytearray(md5) if md5 is not None else None,
+            ),
+            "metadata": dict(opts.metadata),
+        }
+        if opts.tags:
+            args["tags"] = dict(opts.tags)
+        if opts.storage_class:
+            from azure.storage.blob import StandardBlobTier
+
+            args["standard_blob_tier"] = StandardBlobTier(opts.storage_class)
+        if opts.if_match:
+            args.update(etag=f'"{opts.if_match}"', match_condition=MatchConditions.IfNotModified)
+        elif opts.create_only:
+            args["match_condition"] = MatchConditions.IfMissing
+        return args
+
+    # Containers -------------------------------------------------------------------------
+
+    def _create_bucket(self, bucket: str) -> None:
+        from azure.core.exceptions import ResourceExistsError
+
+        with contextlib.suppress(ResourceExistsError):
+            self._sdk().get_container_client(bucket).create_container(**self._call())
+
+    def _delete_bucket(self, bucket: str, force: bool) -> None:
+        from azure.core.exceptions import ResourceNotFoundError
+
+        container = self._sdk().get_container_client(bucket)
+        if not container.exists(**self._call()):
+            return
+        if not force and next(iter(container.list_blobs(results_per_page=1, **self._call())), None) is not None:
+            raise BucketNotEmptyError(f"container {bucket!r} is not empty", bucket=bucket)
+        with contextlib.suppress(ResourceNotFoundError):
+            container.delete_container(**self._call())  # Azure deletes the blobs with the container
+
+    def _bucket_exists(self, bucket: str) -> bool:
+        return bool(self._sdk().get_container_client(bucket).exists(**self._call()))
+
+    def _list_buckets(self, prefix: str) -> list[BucketInfo]:
+        containers = self._sdk().list_containers(name_starts_with=prefix or None, **self._call())
+        return [BucketInfo(c.name, c.last_modified) for c in containers if c.name.startswith(prefix)]
+
+    # Writes -----------------------------------------------------------------------------
+
+    def _put(self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress) -> ObjectInfo:
+        if source.size is not None and source.size <= self._chunk_size:
+            body = source.data if source.data is not None else read_full(source.stream, source.size)
+            info = self._put_bytes(bucket, key, body, opts)
+            progress.add(len(body))
+            return info
+        rereadable = source.path is not None or source.data is not None
+        origin = source.stream.tell() if rereadable else 0
+        for attempt in range(3):
+            try:
+                with self._errors(bucket, key):
+                    return self._put_blocks(bucket, key, source, opts, progress)
+            except PreconditionFailedError as exc:
+                # Another upload of this key committed first, which discarded our staged
+                # blocks (Azure keeps only the committed list): stage again, last writer wins.
+                if not (rereadable and _invalid_block_list(exc) and attempt < 2):
+                    raise
+                source.stream.seek(origin)
+                progress.reset(source.size)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _put_bytes(self, bucket: str, key: str, body: bytes, opts: v.WriteOptions) -> ObjectInfo:
+        md5 = hashlib.md5(body, usedforsecurity=False).digest()
+        with self._errors(bucket, key):
+            response = self._blob(bucket, key).upload_blob(
+                body,
+                length=len(body),
+                overwrite=not opts.create_only,
                 validate_content=True,
-                progress_hook=progress,
-                **conditions,
+                **self._write_options(opts, md5),
             )
-            # Azure stores a Content-MD5 only for single-request uploads; set it for block
-            # uploads too, guarded by the etag we just wrote so a racing writer is not labelled.
-            blob.set_http_headers(
-                content_settings=ContentSettings(
-                    content_type=content_type or "application/octet-stream", content_md5=bytearray(md5.digest())
-                ),
-                etag=result["etag"],
-                match_condition=MatchConditions.IfNotModified,
+        return self._written(bucket, key, len(body), md5, response, opts)
+
+    def _written(
+        self, bucket: str, key: str, size: int, md5: bytes, response: Mapping[str, Any], opts: v.WriteOptions
+    ) -> ObjectInfo:
+        return ObjectInfo(
+            bucket=bucket,
+            key=key,
+            size=size,
+            etag=(response.get("etag") or "").strip('"') or None,
+            last_modified=response.get("last_modified"),
+            content_type=opts.content_type,
+            metadata=dict(opts.metadata),
+            checksums={"md5": md5.hex()},
+            version_id=response.get("version_id"),
+            storage_class=opts.storage_class,
+            cache_control=opts.cache_control,
+            content_encoding=opts.content_encoding,
+            content_disposition=opts.content_disposition,
+        )
+
+    def _put_blocks(
+        self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress
+    ) -> ObjectInfo:
+        """Blocks read in order (hashed for the whole-blob MD5), staged ``max_concurrency`` at
+        a time, committed together."""
+        target = _AzureWrite(self, bucket, key, opts)
+        slots = threading.Semaphore(self._max_concurrency)
+        number = 0
+        try:
+            with deadlines.ContextThreadPool(self._max_concurrency) as pool:
+                futures = []
+                while True:
+                    slots.acquire()
+                    block = read_full(source.stream, self._chunk_size)
+                    if not block:
+                        slots.release()
+                        break
+                    number += 1
+                    block_id = target.take(number, block)
+
+                    def stage(block_id: str = block_id, block: bytes = block) -> None:
+                        try:
+                            target.stage(block_id, block)
+                            progress.add(len(block))
+                        finally:
+                            slots.release()
+
+                    futures.append(pool.submit(stage))
+                    if any(f.done() and f.exception() for f in futures):
+                        break
+                for future in futures:
+                    future.result()
+            return target.commit(progress.done if source.size is None else source.size)
+        except BaseException:
+            target.abort()
+            raise
+
+    def _writer(self, bucket: str, key: str, opts: v.WriteOptions, part_size: int) -> _AzureWrite:
+        return _AzureWrite(self, bucket, key, opts)
+
+    # Reads ------------------------------------------------------------------------------
+
+    def _get(self, bucket: str, key: str, sink: DownloadSink, opts: v.ReadOptions) -> None:
+        attempt = 0
+        while True:
+            parallel = sink.can_write_at and self._max_concurrency > 1
+            # decompress=False: the stored bytes (what Content-MD5 describes), never transcoded.
+            downloader = self._blob(bucket, key).download_blob(
+                max_concurrency=self._max_concurrency if parallel else 1, decompress=False, **self._read_options(opts)
             )
-        return self.stat(bucket, key)
+            sink.begin(_info(bucket, downloader.properties))
+            try:
+                if parallel:
+                    downloader.readinto(_OffsetWriter(sink))  # type: ignore[arg-type]
+                else:
+                    for chunk in downloader.chunks():
+                        sink.write(chunk)
+                return
+            except Exception as exc:
+                # The SDK pins the later ranges to the first one's etag: an overwrite in
+                # between is a 412, and the download restarts on the newer version.
+                if not isinstance(map_error(exc, bucket, key), PreconditionFailedError) or opts.if_match:
+                    raise
+                self._restart_or_raise(attempt, bucket, key, exc)
+                attempt += 1
 
-    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
-        from azure.core import MatchConditions
+    def _open(
+        self, bucket: str, key: str, start: int, end: int | None, opts: v.ReadOptions
+    ) -> tuple[ObjectInfo | None, Iterator[bytes]]:
+        from azure.core.exceptions import HttpResponseError
 
-        with self._errors(info.bucket, info.key):
-            downloader = self._blob(info.bucket, info.key).download_blob(
-                max_concurrency=self._max_concurrency,
-                etag=info.etag,
-                match_condition=MatchConditions.IfNotModified,
-                progress_hook=progress,
-            )
-            downloader.readinto(sink)
-
-    def iter_chunks(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        chunk_size: int = CHUNK_SIZE,
-        start: int = 0,
-        end: int | None = None,
-    ) -> Iterator[bytes]:
-        self._check_range(start, end, chunk_size)
-        blob = self._blob(bucket, key)
         length = None if end is None else end - start
-        with self._errors(bucket, key):
-            downloader = blob.download_blob(offset=start, length=length, max_concurrency=1)
-        return self._rechunk(downloader.chunks(), chunk_size, bucket, key)
+        try:
+            downloader = self._blob(bucket, key).download_blob(
+                offset=start if start or length is not None else None,
+                length=length,
+                max_concurrency=1,
+                decompress=False,
+                **self._read_options(opts),
+            )
+        except HttpResponseError as exc:
+            if getattr(exc, "status_code", None) == 416:
+                return None, iter(())  # start is past the end: like data[start:end]
+            raise
+        return _info(bucket, downloader.properties), downloader.chunks()
 
-    def _rechunk(self, chunks: Iterator[bytes], chunk_size: int, bucket: str, key: str) -> Iterator[bytes]:
-        buffer = b""
-        with self._errors(bucket, key):
-            for chunk in chunks:
-                buffer += chunk
-                while len(buffer) >= chunk_size:
-                    yield buffer[:chunk_size]
-                    buffer = buffer[chunk_size:]
-        if buffer:
-            yield buffer
+    def _stat(self, bucket: str, key: str, opts: v.ReadOptions) -> ObjectInfo:
+        options = self._read_options(opts)
+        options.pop("etag", None)
+        options.pop("match_condition", None)
+        return _info(bucket, self._blob(bucket, key).get_blob_properties(**options))
 
-    def list_objects(
-        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
-    ) -> ObjectListing:
-        """Objects under ``prefix``, fetched ``page_size`` at a time (the service default if None)."""
-        check_page_size(page_size)
-        from azure.storage.blob import BlobPrefix, BlobProperties
+    # Deletes and copies -----------------------------------------------------------------
 
-        container = self._container(bucket)
-        if delimiter == "":
-            raise InvalidArgumentError("delimiter must be None or a non-empty string", bucket=bucket)
+    def _delete(self, bucket: str, key: str, version_id: str | None) -> None:
+        from azure.core.exceptions import ResourceNotFoundError
 
-        def pages() -> Iterator[tuple[list[ObjectInfo], list[str]]]:
-            with self._errors(bucket):
-                items: Iterable[Iterable[BlobProperties | BlobPrefix]] = (
-                    container.walk_blobs(
-                        name_starts_with=prefix or None, delimiter=delimiter, results_per_page=page_size
-                    ).by_page()
-                    if delimiter
-                    else container.list_blobs(name_starts_with=prefix or None, results_per_page=page_size).by_page()
-                )
-                for page in items:
-                    objects: list[ObjectInfo] = []
-                    prefixes: list[str] = []
-                    for item in page:
-                        if isinstance(item, BlobPrefix):
-                            prefixes.append(item.name)
-                        else:
-                            objects.append(_info(bucket, item))
-                    yield objects, prefixes
+        options: dict[str, Any] = self._call()
+        if version_id:
+            options["version_id"] = version_id
+        else:
+            options["delete_snapshots"] = "include"
+        with contextlib.suppress(ResourceNotFoundError):
+            self._blob(bucket, key).delete_blob(**options)
 
-        return ObjectListing(pages())
-
-    def stat(self, bucket: str, key: str) -> ObjectInfo:
-        with self._errors(bucket, key):
-            properties = self._blob(bucket, key).get_blob_properties()
-        return _info(bucket, properties)
-
-    def delete(self, bucket: str, key: str) -> None:
-        """Delete a blob; one already gone (or in a missing container) is not an error."""
-        with contextlib.suppress(ObjectNotFoundError, BucketNotFoundError), self._errors(bucket, key):
-            self._blob(bucket, key).delete_blob()
-
-    def copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> ObjectInfo:
-        """Server-side copy; waits for Azure's asynchronous copy to finish."""
-        source = self._blob(src_bucket, src_key)
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
+        source = self._stat(src_bucket, src_key, v.ReadOptions(version_id=version_id))  # errors name the source
+        source_url = self._blob(src_bucket, src_key).url
+        account_key = getattr(self._sdk().credential, "account_key", None)
+        if account_key:
+            source_url = self._source_sas(src_bucket, src_key, account_key, version_id)
+        elif version_id:
+            source_url += ("&" if "?" in source_url else "?") + f"versionid={version_id}"
         target = self._blob(dst_bucket, dst_key)
-        source_url = source.url
-        if self.service.credential is not None and hasattr(self.service.credential, "account_key"):
-            source_url = self.signed_url(src_bucket, src_key, expires_in=3600)
         with self._errors(dst_bucket, dst_key):
-            target.start_copy_from_url(source_url, requires_sync=True)
-        return self.stat(dst_bucket, dst_key)
+            if source.size <= _MAX_SYNC_COPY:
+                response: Mapping[str, Any] = target.start_copy_from_url(source_url, requires_sync=True, **self._call())
+                return ObjectInfo(
+                    bucket=dst_bucket,
+                    key=dst_key,
+                    size=source.size,
+                    etag=(response.get("etag") or "").strip('"') or None,
+                    last_modified=response.get("last_modified"),
+                    content_type=source.content_type,
+                    metadata=dict(source.metadata),
+                    checksums=dict(source.checksums),
+                    version_id=response.get("version_id"),
+                    storage_class=source.storage_class,
+                    cache_control=source.cache_control,
+                    content_encoding=source.content_encoding,
+                    content_disposition=source.content_disposition,
+                )
+            target.start_copy_from_url(source_url, **self._call())
+            while True:  # an asynchronous server-side copy: wait for it, within the deadline
+                properties = target.get_blob_properties(**self._call())
+                status = properties.copy.status
+                if status == "success":
+                    return _info(dst_bucket, properties)
+                if status in ("failed", "aborted"):
+                    raise StorageError(f"Azure copy to {dst_bucket}/{dst_key} {status}", bucket=dst_bucket, key=dst_key)
+                left = deadlines.remaining()
+                if left is not None and left <= 0:
+                    target.abort_copy(properties)
+                    raise deadlines.expired_error(f"copy to {dst_bucket}/{dst_key}")
+                time.sleep(0.5 if left is None else min(0.5, left))
 
-    def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: str = "GET") -> str:
-        """A SAS URL for GET (read) or PUT (create/write); needs the account key."""
+    def _source_sas(self, bucket: str, key: str, account_key: str, version_id: str | None) -> str:
         from azure.storage.blob import BlobSasPermissions, generate_blob_sas
 
-        check_names(bucket, key)
-        permissions = {"GET": BlobSasPermissions(read=True), "PUT": BlobSasPermissions(create=True, write=True)}
-        if method.upper() not in permissions:
-            raise InvalidArgumentError(f"signed URLs support GET and PUT, not {method}", bucket=bucket, key=key)
-        account_key = getattr(self.service.credential, "account_key", None)
-        if not account_key:
-            raise UnsupportedOperationError("SAS URLs need the account key", bucket=bucket, key=key)
         sas = generate_blob_sas(
-            account_name=self.service.account_name or "",
+            account_name=self._sdk().account_name or "",
             container_name=bucket,
             blob_name=key,
             account_key=account_key,
-            permission=permissions[method.upper()],
-            expiry=datetime.now(UTC) + timedelta(seconds=expires_in),
+            permission=BlobSasPermissions(read=True),
+            expiry=datetime.now(UTC) + timedelta(hours=1),
+            version_id=version_id,
         )
         return f"{self._blob(bucket, key).url}?{sas}"
+
+    # Listings ---------------------------------------------------------------------------
+
+    def _list(
+        self, bucket: str, prefix: str, delimiter: str | None, page_size: int | None
+    ) -> Iterator[Page[ObjectInfo]]:
+        from azure.storage.blob import BlobPrefix
+
+        container = self._sdk().get_container_client(bucket)
+        pages = (
+            container.walk_blobs(
+                name_starts_with=prefix or None, delimiter=delimiter, results_per_page=page_size, **self._call()
+            )
+            if delimiter
+            else container.list_blobs(name_starts_with=prefix or None, results_per_page=page_size, **self._call())
+        ).by_page()
+        for page in pages:
+            objects: list[ObjectInfo] = []
+            prefixes: list[str] = []
+            for item in page:
+                if isinstance(item, BlobPrefix):
+                    prefixes.append(item.name)
+                else:
+                    objects.append(_info(bucket, item))
+            yield objects, prefixes
+
+    def _list_versions(self, bucket: str, prefix: str, page_size: int | None) -> Iterator[Page[ObjectVersion]]:
+        container = self._sdk().get_container_client(bucket)
+        pages = container.list_blobs(
+            name_starts_with=prefix or None, include=["versions"], results_per_page=page_size, **self._call()
+        ).by_page()
+        for page in pages:
+            versions = []
+            for item in page:
+                base = _info(bucket, item)
+                fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+                current = getattr(item, "is_current_version", None)
+                versions.append(ObjectVersion(**fields, is_latest=current is not False))
+            versions.sort(key=lambda o: (o.key, not o.is_latest, o.version_id or ""))
+            yield versions, []
+
+    # Signed URLs and tags ---------------------------------------------------------------
+
+    def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: SignedMethod = "GET") -> str:
+        """A SAS URL granting GET (read) or PUT (create, write), 1 second to 7 days; needs
+        the account key.
+
+        Raises:
+            InvalidArgumentError: ``expires_in`` is not 1 second to 7 days.
+            UnsupportedOperationError: The client has no account key to sign with.
+        """
+        from azure.storage.blob import BlobSasPermissions, generate_blob_sas
+
+        bucket, key = self._names(bucket, key)
+        seconds = v.check_expiry(expires_in)
+        verb = v.check_method(method)
+        permissions = {"GET": BlobSasPermissions(read=True), "PUT": BlobSasPermissions(create=True, write=True)}
+        account_key = getattr(self._sdk().credential, "account_key", None)
+        if not account_key:
+            raise UnsupportedOperationError("SAS URLs need the account key", bucket=bucket, key=key)
+        sas = generate_blob_sas(
+            account_name=self._sdk().account_name or "",
+            container_name=bucket,
+            blob_name=key,
+            account_key=account_key,
+            permission=permissions[verb],
+            expiry=datetime.now(UTC) + timedelta(seconds=seconds),
+        )
+        return f"{self._blob(bucket, key).url}?{sas}"
+
+    def get_tags(self, bucket: str, key: str, *, deadline: float | None = None) -> dict[str, str]:
+        """The blob's index tags (one request)."""
+        bucket, key = self._names(bucket, key)
+        with self._operation(deadline, bucket, key):
+            return dict(self._blob(bucket, key).get_blob_tags(**self._call()))
+
+    def set_tags(self, bucket: str, key: str, tags: Mapping[str, str], *, deadline: float | None = None) -> None:
+        """Replace the blob's index tags (its bytes and etag stay the same)."""
+        bucket, key = self._names(bucket, key)
+        checked = v.check_tags(tags, self._rules)
+        with self._operation(deadline, bucket, key):
+            self._blob(bucket, key).set_blob_tags(checked, **self._call())
+
+
+def _error_code(exc: BaseException | None) -> str:
+    """The service's error code (the SDK gives a ``StorageErrorCode`` enum or a header string)."""
+    code = getattr(exc, "error_code", None)
+    return str(getattr(code, "value", code) or "")
+
+
+def _invalid_block_list(exc: BaseException) -> bool:
+    return _error_code(exc.__cause__) == "InvalidBlockList"
+
+
+class _OffsetWriter(io.RawIOBase):
+    """Lets the SDK's parallel ``readinto`` write ranges at offsets into a DownloadSink."""
+
+    def __init__(self, sink: DownloadSink) -> None:
+        self._sink = sink
+        self._position = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._position = offset if whence == io.SEEK_SET else self._position + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._sink.write_at(self._position, bytes(data))
+        self._position += len(data)
+        return len(data)
+
+
+class _AzureWrite:
+    """One staged-block upload (``open_write`` and large uploads), with block ids unique to
+    it; commit writes the whole-blob MD5."""
+
+    def __init__(self, store: AzureBlobClient, bucket: str, key: str, opts: v.WriteOptions) -> None:
+        self._store = store
+        self._bucket = bucket
+        self._key = key
+        self._opts = opts
+        self._prefix = uuid.uuid4().hex
+        self._ids: list[str] = []
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._staged = False
+
+    def take(self, number: int, data: bytes) -> str:
+        """The id of block ``number`` (blocks are hashed in order here)."""
+        self._md5.update(data)
+        block_id = base64.b64encode(f"{self._prefix}{number:010d}".encode()).decode()
+        self._ids.append(block_id)
+        return block_id
+
+    def stage(self, block_id: str, data: bytes) -> None:
+        self._staged = True
+        self._store._blob(self._bucket, self._key).stage_block(
+            block_id,
+            data,
+            length=len(data),
+            validate_content=True,
+            **self._store._call(),
+            **self._store._encryption(self._opts.encryption),
+        )
+
+    def commit(self, total: int) -> ObjectInfo:
+        from azure.storage.blob import BlobBlock
+
+        md5 = self._md5.digest()
+        response = self._store._blob(self._bucket, self._key).commit_block_list(
+            [BlobBlock(block_id=block_id) for block_id in self._ids],
+            **self._store._write_options(self._opts, md5),
+        )
+        self._staged = False
+        return self._store._written(self._bucket, self._key, total, md5, response, self._opts)
+
+    # PartTarget -------------------------------------------------------------------------
+
+    def put(self, data: bytes) -> ObjectInfo:
+        return self._store._put_bytes(self._bucket, self._key, data, self._opts)
+
+    def upload_part(self, number: int, data: bytes) -> None:
+        self.stage(self.take(number, data), data)
+
+    def finish(self, number: int, data: bytes, total: int) -> ObjectInfo:
+        if data:
+            self.upload_part(number, data)
+        return self.commit(total)
+
+    def abort(self) -> None:
+        """Discard staged blocks: where no blob is committed at the key, commit an empty block
+        list only-if-absent and delete it (a commit discards every uncommitted block); a blob
+        that exists is left alone, and Azure discards the blocks at its next write or after
+        7 days."""
+        if not self._staged:
+            return
+        self._staged = False
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+
+        blob = self._store._blob(self._bucket, self._key)
+        with deadlines.suspended():
+            try:
+                placeholder: Mapping[str, Any] = blob.commit_block_list([], match_condition=MatchConditions.IfMissing)
+            except (ResourceExistsError, ResourceModifiedError):
+                return
+            with contextlib.suppress(ResourceNotFoundError, ResourceModifiedError):
+                blob.delete_blob(etag=placeholder["etag"], match_condition=MatchConditions.IfNotModified)
 
 
 def _info(bucket: str, properties: Any) -> ObjectInfo:
@@ -359,6 +854,8 @@ def _info(bucket: str, properties: Any) -> ObjectInfo:
     checksums: dict[str, str] = {}
     if settings is not None and settings.content_md5:
         checksums["md5"] = bytes(settings.content_md5).hex()
+    tier = getattr(properties, "blob_tier", None)
+    tier = getattr(tier, "value", tier)
     return ObjectInfo(
         bucket=bucket,
         key=properties.name,
@@ -368,4 +865,9 @@ def _info(bucket: str, properties: Any) -> ObjectInfo:
         content_type=settings.content_type if settings is not None else None,
         metadata=dict(properties.metadata or {}),
         checksums=checksums,
+        version_id=getattr(properties, "version_id", None),
+        storage_class=str(tier) if tier else None,
+        cache_control=settings.cache_control if settings is not None else None,
+        content_encoding=settings.content_encoding if settings is not None else None,
+        content_disposition=settings.content_disposition if settings is not None else None,
     )

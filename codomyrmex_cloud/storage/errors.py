@@ -2,18 +2,22 @@
 
     StorageError
     ├── ObjectNotFoundError        (also FileNotFoundError) the key does not exist
-    ├── BucketNotFoundError        the bucket or container does not exist
+    ├── BucketNotFoundError        (also FileNotFoundError) the bucket or container does not exist
     ├── BucketNotEmptyError        deleting a bucket that still holds objects
     ├── StoragePermissionError     (also PermissionError) credentials may not do this
-    ├── PreconditionFailedError    if_match / if_none_match did not hold
+    ├── PreconditionFailedError    if_match / if_none_match did not hold, or the object
+    │                              changed while it was being read
     ├── IntegrityError             a checksum or size did not match; nothing was kept
     ├── InvalidArgumentError       (also ValueError) a bad argument, refused before sending
     ├── UnsupportedOperationError  (also NotImplementedError) the backend cannot do this
     └── StorageConnectionError     (also ConnectionError) no answer from the service
-        └── StorageTimeoutError    (also TimeoutError) no answer in time
+        └── StorageTimeoutError    (also TimeoutError) no answer in time (per-request
+                                   ``timeout`` or the operation's ``deadline``)
 
-Each backend maps its SDK's exceptions in exactly one function (``_translate`` in its module),
-always ``raise ... from`` the original, so the SDK's error stays reachable as ``__cause__``.
+Each backend maps its SDK's exceptions in exactly one function, ``map_error`` in its module
+(``s3.map_error``, ``gcs.map_error``, ``azure.map_error``, ``local.map_error``,
+``files.map_error``), always
+``raise ... from`` the original, so the SDK's error stays reachable as ``__cause__``.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ class StoragePermissionError(StorageError, PermissionError):
 
 
 class PreconditionFailedError(StorageError):
-    """A conditional request (``if_match`` / ``if_none_match``) did not hold."""
+    """A condition did not hold: ``if_match``/``if_none_match``, or a pinned version changed."""
 
 
 class IntegrityError(StorageError):
@@ -58,11 +62,26 @@ class IntegrityError(StorageError):
 
 
 class InvalidArgumentError(StorageError, ValueError):
-    """An argument was refused before anything was sent."""
+    """An argument was refused before anything was sent.
+
+    Attributes:
+        argument: The name of the refused argument (``"key"``, ``"metadata"``, ...), if one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        argument: str | None = None,
+        bucket: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        super().__init__(message, bucket=bucket, key=key)
+        self.argument = argument
 
 
 class UnsupportedOperationError(StorageError, NotImplementedError):
-    """The backend has no such feature (a local store has no signed URLs)."""
+    """The backend (or its emulator, or these credentials) cannot do this."""
 
 
 class StorageConnectionError(StorageError, ConnectionError):
@@ -70,4 +89,4 @@ class StorageConnectionError(StorageError, ConnectionError):
 
 
 class StorageTimeoutError(StorageConnectionError, TimeoutError):
-    """The service did not answer in time."""
+    """The service did not answer within the request ``timeout`` or the operation ``deadline``."""

@@ -2,41 +2,48 @@
 
 This is what a plain local path (or a ``file://`` URL) means on the command line: a normal
 file you can open in an editor, not an object in a :class:`LocalStore` bucket. A "bucket" is
-a folder and a key is a path relative to it with ``/`` separators, so the copy, sync and
+a folder path and a key a path relative to it with ``/`` separators, so the copy, sync and
 listing code in :mod:`codomyrmex_cloud.storage.tree` treats a local folder exactly like a
-bucket prefix.
+bucket prefix. It is a backend of :class:`~codomyrmex_cloud.storage.base.BaseStore`: every
+argument is validated first (:data:`~codomyrmex_cloud.storage.validation.FILES`), deadlines
+are checked between chunks, and OS errors are mapped once (:func:`map_error`).
 
-Keys are checked before the disk is touched: absolute keys, empty, ``.`` or ``..`` segments
-and NUL bytes are refused, so a key listed in a hostile bucket can never write outside the
-target folder. Writes go to a temporary file beside the target and are renamed into place
-only when complete. Files carry no checksums (computing them on every ``stat`` would read
-every file); ``sync`` hashes a file only when it has to compare it.
+- Keys follow the shared key rule (no ``.``, ``..`` or empty segment, no backslash or
+  control character), and must not end in ``/``: a key listed in a hostile bucket can never
+  name a file outside the target folder. Symbolic links to folders are not followed when
+  listing (no loops, nothing outside the tree).
+- A plain file keeps only its bytes: metadata, content headers, tags, storage classes,
+  encryption, ``if_match`` and versions are refused (``UnsupportedOperationError``) before
+  anything is touched; ``content_type`` is accepted and not stored (``stat`` reports the
+  type guessed from the file name). Files have no etag and no stored checksum (computing
+  one on every ``stat`` would read every file); an upload reports the MD5 and CRC32 of
+  what it wrote, and ``sync`` hashes a file only when it has to compare it.
+- Writes go to a temporary file beside the target, renamed into place only when complete
+  (``if_none_match="*"``: linked into place only if nothing is there). A missing folder
+  lists as empty and is created by the first write into it, as a prefix in a cloud bucket.
+- A folder is not an object: reading one raises ObjectNotFoundError. There is no list of
+  buckets (``list_buckets`` raises UnsupportedOperationError), no signed URLs, no tags.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
+import errno
 import mimetypes
 import os
 import shutil
+import stat as stat_module
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Literal, overload
+from typing import Any, BinaryIO
 
-from codomyrmex_cloud.storage.base import (
-    CHUNK_SIZE,
-    ObjectInfo,
-    ObjectListing,
-    PathLike,
-    ProgressCallback,
-    UploadData,
-)
+from codomyrmex_cloud.storage import deadline as deadlines
+from codomyrmex_cloud.storage import validation as v
+from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
     BucketNotEmptyError,
+    BucketNotFoundError,
     InvalidArgumentError,
     ObjectNotFoundError,
     PreconditionFailedError,
@@ -44,272 +51,180 @@ from codomyrmex_cloud.storage.errors import (
     StoragePermissionError,
     UnsupportedOperationError,
 )
+from codomyrmex_cloud.storage.transfer import Digests, DownloadSink, Progress, UploadSource, pread_chunks
+from codomyrmex_cloud.storage.types import CHUNK_SIZE, BucketInfo, ObjectInfo, ObjectVersion, Page
 
-#: Bytes read or written per step when copying files.
+#: Bytes read or written per step.
 _COPY_CHUNK = 1024 * 1024
+_LIST_PAGE = 1000
+# O_NONBLOCK: opening a FIFO (or a device) must not hang before fstat refuses it; reads of
+# a regular file ignore it.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def check_relative_key(key: str, *, bucket: str | None = None) -> None:
-    """Refuse a key that could not name a file inside its folder.
-
-    Raises:
-        InvalidArgumentError: Empty, absolute, with an empty, ``.`` or ``..`` segment, or
-            with a NUL byte; the message names the key.
-    """
-    if not isinstance(key, str) or not key:
-        raise InvalidArgumentError(f"key must be a non-empty string, got {key!r}", bucket=bucket)
-    segments = key.split("/")
-    if key.startswith("/") or "\x00" in key or any(s in ("", ".", "..") for s in segments):
-        raise InvalidArgumentError(
-            f"key {key!r} cannot name a local file (absolute, empty, '.' or '..' segment, or NUL)",
+def map_error(exc: BaseException, bucket: str | None, key: str | None) -> StorageError | None:
+    """The file system's errors as StorageErrors (the one mapping for FileSystemStore)."""
+    if not isinstance(exc, OSError):
+        return None
+    where = os.path.join(bucket, key) if bucket and key else str(bucket or key)
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StoragePermissionError(f"no permission for {where}: {reason}", bucket=bucket, key=key)
+    if exc.errno == errno.ENOENT:
+        if key is None or (bucket is not None and not os.path.isdir(bucket)):
+            return BucketNotFoundError(f"folder {bucket!r} does not exist", bucket=bucket, key=key)
+        return ObjectNotFoundError(f"{where} does not exist", bucket=bucket, key=key)
+    if exc.errno in (errno.EISDIR, errno.ENOTDIR, errno.EEXIST):
+        # Writing where a folder is, or below a file: the key cannot name a file here.
+        return InvalidArgumentError(
+            f"key: {where} cannot be a file here (a folder is in its place, or one of its folders is a file)",
+            argument="key",
             bucket=bucket,
             key=key,
         )
+    if exc.errno == errno.ENAMETOOLONG:
+        return InvalidArgumentError(f"key: {where}: {reason}", argument="key", bucket=bucket, key=key)
+    return StorageError(f"{where}: {reason}", bucket=bucket, key=key)
 
 
-def _listing(pages: Iterator[tuple[list[ObjectInfo], list[str]]]) -> ObjectListing:
-    """Wrap pages in the storage contract's listing type (one place to adapt if it changes)."""
-    return ObjectListing(pages)
-
-
-class FileSystemStore:
+class FileSystemStore(BaseStore):
     """Plain files on disk: a bucket is a folder, a key a ``/``-separated path inside it.
 
-    A missing folder lists as empty and is created by the first upload into it, as a
-    prefix is in a cloud bucket.
+    Args:
+        deadline: Default seconds per operation (checked between chunks), or None.
     """
+
+    _rules = v.FILES
+    _map_error = staticmethod(map_error)
+
+    def __init__(self, *, deadline: float | None = None) -> None:
+        self._default_deadline = v.check_seconds(deadline, "deadline")
 
     def __repr__(self) -> str:
         return "FileSystemStore()"
 
-    # Paths and errors -------------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {"deadline": self._default_deadline}
 
-    @staticmethod
-    def path(bucket: str, key: str) -> Path:
-        """The file ``key`` names inside folder ``bucket``, after checking the key."""
-        if not isinstance(bucket, str) or not bucket:
-            raise InvalidArgumentError(f"bucket (a folder) must be a non-empty string, got {bucket!r}")
-        check_relative_key(key, bucket=bucket)
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._default_deadline = state["deadline"]
+
+    def path(self, bucket: str, key: str) -> Path:
+        """The file ``key`` names inside folder ``bucket``, after checking both.
+
+        Raises:
+            InvalidArgumentError: The folder or the key is refused (see the module docstring).
+        """
+        bucket, key = self._names(bucket, key)
         return Path(bucket) / key
 
-    @contextlib.contextmanager
-    def _errors(self, bucket: str, key: str | None = None) -> Iterator[None]:
-        where = os.path.join(bucket, key) if key else bucket
+    # Reading ----------------------------------------------------------------------------
+
+    def _open_file(self, bucket: str, key: str) -> tuple[int, ObjectInfo]:
+        """An open descriptor on the file and its description; a folder is not an object."""
+        path = os.path.join(bucket, key)
         try:
-            yield
-        except StorageError:
+            fd = os.open(path, _OPEN_FLAGS)
+        except NotADirectoryError:  # one of the key's folders is a file: no such file
+            raise ObjectNotFoundError(f"{path} does not exist", bucket=bucket, key=key) from None
+        try:
+            st = os.fstat(fd)
+            if stat_module.S_ISDIR(st.st_mode):
+                raise ObjectNotFoundError(f"{path} is a folder, not a file", bucket=bucket, key=key)
+            if not stat_module.S_ISREG(st.st_mode):
+                raise InvalidArgumentError(f"key: {path} is not a regular file", argument="key", bucket=bucket, key=key)
+        except BaseException:
+            os.close(fd)
             raise
-        except FileNotFoundError as exc:
-            raise ObjectNotFoundError(f"{where} does not exist", bucket=bucket, key=key) from exc
-        except IsADirectoryError as exc:
-            raise InvalidArgumentError(f"{where} is a folder, not a file", bucket=bucket, key=key) from exc
-        except NotADirectoryError as exc:
-            raise InvalidArgumentError(f"a parent of {where} is a file, not a folder", bucket=bucket, key=key) from exc
-        except PermissionError as exc:
-            raise StoragePermissionError(f"no permission for {where}: {exc.strerror}", bucket=bucket, key=key) from exc
-        except OSError as exc:
-            raise StorageError(f"{where}: {exc.strerror or exc}", bucket=bucket, key=key) from exc
+        return fd, _info(bucket, key, st)
 
-    def _info(self, bucket: str, key: str, path: Path) -> ObjectInfo:
-        st = path.stat()
-        if not path.is_file():
-            raise InvalidArgumentError(f"{path} is not a regular file", bucket=bucket, key=key)
-        return ObjectInfo(
-            bucket=bucket,
-            key=key,
-            size=st.st_size,
-            etag=None,
-            last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
-            content_type=mimetypes.guess_type(key)[0],
-        )
+    def _get(self, bucket: str, key: str, sink: DownloadSink, opts: v.ReadOptions) -> None:
+        fd, info = self._open_file(bucket, key)
+        sink.begin(info)
+        for chunk in pread_chunks(fd, 0, info.size, _COPY_CHUNK):
+            _check_deadline(f"read of {bucket}/{key}")
+            sink.write(chunk)
 
-    # Folders ----------------------------------------------------------------------------
+    def _open(
+        self, bucket: str, key: str, start: int, end: int | None, opts: v.ReadOptions
+    ) -> tuple[ObjectInfo | None, Iterator[bytes]]:
+        fd, info = self._open_file(bucket, key)
+        if start >= info.size and not (start == 0 and end is None):
+            os.close(fd)
+            return None, iter(())
+        stop = info.size if end is None else min(end, info.size)
+        return info, pread_chunks(fd, start, stop, CHUNK_SIZE)
 
-    def create_bucket(self, bucket: str) -> None:
-        """Create the folder (and its parents); an existing one is fine."""
-        with self._errors(bucket):
-            Path(bucket).mkdir(parents=True, exist_ok=True)
+    def _stat(self, bucket: str, key: str, opts: v.ReadOptions) -> ObjectInfo:
+        fd, info = self._open_file(bucket, key)
+        os.close(fd)
+        return info
 
-    def delete_bucket(self, bucket: str, *, force: bool = False) -> None:
-        """Remove the folder: an empty one, or with ``force`` everything in it."""
-        path = Path(bucket)
-        if not path.is_dir():
-            return
-        with self._errors(bucket):
-            if force:
-                shutil.rmtree(path)
-            elif any(path.iterdir()):
-                raise BucketNotEmptyError(f"folder {bucket!r} is not empty", bucket=bucket)
-            else:
-                path.rmdir()
+    # Writing ----------------------------------------------------------------------------
 
-    def bucket_exists(self, bucket: str) -> bool:
-        """True if the folder exists."""
-        return Path(bucket).is_dir()
-
-    # Objects ----------------------------------------------------------------------------
-
-    def upload(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        data: UploadData | None = None,
-        local_path: PathLike | None = None,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_match: str | None = None,
-        if_none_match: Literal["*"] | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> ObjectInfo:
-        """Write a file atomically (temporary file, then rename), creating its folders.
-
-        ``content_type`` and ``metadata`` have nowhere to go on a plain file and are
-        ignored. ``if_none_match="*"`` creates the file only if it does not exist;
-        ``if_match`` is refused (files have no entity tags).
-        """
-        target = self.path(bucket, key)
-        if if_match is not None:
-            raise InvalidArgumentError("if_match is not supported for local files (they have no etag)", key=key)
-        if if_none_match not in (None, "*"):
-            raise InvalidArgumentError('if_none_match accepts only "*"', bucket=bucket, key=key)
-        if (data is None) == (local_path is None):
-            raise InvalidArgumentError("pass exactly one of data= or local_path=", bucket=bucket, key=key)
-        with self._errors(bucket, key):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-            temp = Path(temp_name)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    md5 = _write_source(out, data, local_path, progress)
-                    out.flush()
-                    os.fsync(out.fileno())
-                if if_none_match == "*":
-                    try:
-                        os.link(temp, target)  # atomic create-if-absent
-                    except FileExistsError:
-                        raise PreconditionFailedError(f"{target} already exists", bucket=bucket, key=key) from None
-                else:
-                    os.replace(temp, target)
-            finally:
-                temp.unlink(missing_ok=True)
-            info = self._info(bucket, key, target)
-        return ObjectInfo(
-            bucket=bucket,
-            key=key,
-            size=info.size,
-            last_modified=info.last_modified,
-            content_type=info.content_type,
-            checksums={"md5": md5},
-        )
-
-    @overload
-    def download(self, bucket: str, key: str, *, progress: ProgressCallback | None = None) -> bytes: ...
-
-    @overload
-    def download(
-        self, bucket: str, key: str, *, local_path: PathLike, progress: ProgressCallback | None = None
-    ) -> Path: ...
-
-    def download(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        local_path: PathLike | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> bytes | Path:
-        """Read a file: its bytes, or an atomic copy at ``local_path``."""
-        source = self.path(bucket, key)
-        if local_path is None:
-            with self._errors(bucket, key):
-                data = source.read_bytes()
-            if progress is not None:
-                progress(len(data), len(data))
-            return data
-        target = Path(local_path)
-        if target.is_dir():
-            raise InvalidArgumentError(f"local_path {str(target)!r} is a folder", bucket=bucket, key=key)
-        with self._errors(bucket, key):
-            if not source.is_file():
-                raise FileNotFoundError(str(source))
-        self.upload(str(target.parent), target.name, local_path=source, progress=progress)
-        return target
-
-    def iter_chunks(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        chunk_size: int = CHUNK_SIZE,
-        start: int = 0,
-        end: int | None = None,
-    ) -> Iterator[bytes]:
-        """The bytes ``start``..``end`` (exclusive) of a file, ``chunk_size`` at a time."""
-        if start < 0 or (end is not None and end < start) or chunk_size <= 0:
-            raise InvalidArgumentError(f"bad range or chunk size: start={start} end={end} chunk={chunk_size}")
-        path = self.path(bucket, key)
-        with self._errors(bucket, key):
-            handle = path.open("rb")
-        return self._chunks(handle, bucket, key, chunk_size, start, end)
-
-    def _chunks(
-        self, handle: BinaryIO, bucket: str, key: str, chunk_size: int, start: int, end: int | None
-    ) -> Iterator[bytes]:
-        with handle, self._errors(bucket, key):
-            handle.seek(start)
-            remaining = None if end is None else end - start
-            while remaining is None or remaining > 0:
-                chunk = handle.read(chunk_size if remaining is None else min(chunk_size, remaining))
+    def _put(self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress) -> ObjectInfo:
+        with self._writer(bucket, key, opts, _COPY_CHUNK) as target:
+            while True:
+                _check_deadline(f"write of {bucket}/{key}")
+                chunk = source.stream.read(_COPY_CHUNK)
                 if not chunk:
-                    return
-                if remaining is not None:
-                    remaining -= len(chunk)
-                yield chunk
+                    break
+                if not isinstance(chunk, bytes | bytearray | memoryview):
+                    raise InvalidArgumentError(
+                        f"data: read() returned {type(chunk).__name__}, not bytes", argument="data"
+                    )
+                target.append(bytes(chunk))
+                progress.add(len(chunk))
+            if progress.done == 0:
+                progress.add(0)
+            return target.commit()
 
-    def open_read(self, bucket: str, key: str, *, chunk_size: int = CHUNK_SIZE) -> io.BufferedReader:
-        """The file opened for binary reading (seekable). Use it as a context manager."""
-        path = self.path(bucket, key)
-        with self._errors(bucket, key):
-            if path.is_dir():
-                raise IsADirectoryError(str(path))
-            return io.BufferedReader(io.FileIO(path, "r"), buffer_size=chunk_size)
+    def _writer(self, bucket: str, key: str, opts: v.WriteOptions, part_size: int) -> _FileWrite:
+        return _FileWrite(bucket, key, opts)
 
-    def read_range(self, bucket: str, key: str, start: int, end: int) -> bytes:
-        """Bytes ``start`` to ``end`` (exclusive), like ``data[start:end]``."""
-        return b"".join(self.iter_chunks(bucket, key, start=start, end=end))
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
+        fd, info = self._open_file(src_bucket, src_key)
+        try:
+            target = self._writer(dst_bucket, dst_key, v.WriteOptions(), _COPY_CHUNK)
+        except BaseException:
+            os.close(fd)
+            raise
+        with target:
+            for chunk in pread_chunks(fd, 0, info.size, _COPY_CHUNK):
+                _check_deadline(f"copy of {src_bucket}/{src_key}")
+                target.append(chunk)
+            return target.commit()
 
-    def list_objects(
-        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
-    ) -> ObjectListing:
-        """Files under ``prefix`` (relative to folder ``bucket``), sorted by key.
+    # Deleting ---------------------------------------------------------------------------
 
-        Symbolic links to folders are not followed (no loops, nothing outside the tree);
-        other non-regular files are skipped. A missing folder lists as empty.
-        """
-        if delimiter == "":
-            raise InvalidArgumentError("delimiter must be None or a non-empty string", bucket=bucket)
-        if page_size is not None and (not isinstance(page_size, int) or page_size < 1):
-            raise InvalidArgumentError(f"page_size must be a positive integer, got {page_size!r}")
-        root = Path(bucket)
+    def _delete(self, bucket: str, key: str, version_id: str | None) -> None:
+        try:
+            os.unlink(os.path.join(bucket, key))  # a folder left empty stays
+        except (FileNotFoundError, NotADirectoryError):
+            return  # already gone (or never could have existed)
 
-        def pages() -> Iterator[tuple[list[ObjectInfo], list[str]]]:
-            with self._errors(bucket):
-                objects, prefixes = self._walk(root, bucket, prefix, delimiter)
-            objects.sort(key=lambda info: info.key)
-            size = page_size or 1000
-            for start in range(0, max(len(objects), 1), size):
-                yield objects[start : start + size], sorted(prefixes) if start == 0 else []
+    # Listings ---------------------------------------------------------------------------
 
-        return _listing(pages())
+    def _list(
+        self, bucket: str, prefix: str, delimiter: str | None, page_size: int | None
+    ) -> Iterator[Page[ObjectInfo]]:
+        objects, prefixes = self._scan(bucket, prefix, delimiter)
+        objects.sort(key=lambda info: info.key)
+        prefixes.sort()
+        size = page_size or _LIST_PAGE
+        for start in range(0, max(len(objects), 1), size):
+            yield objects[start : start + size], prefixes if start == 0 else []
 
-    def _walk(self, root: Path, bucket: str, prefix: str, delimiter: str | None) -> tuple[list[ObjectInfo], list[str]]:
+    def _scan(self, bucket: str, prefix: str, delimiter: str | None) -> tuple[list[ObjectInfo], list[str]]:
         folder, _, _ = prefix.rpartition("/")
+        if folder:  # the listing starts in this folder: it must stay inside the tree
+            v.check_key(folder, argument="prefix", bucket=bucket)
+        root = Path(bucket)
         start = root / folder if folder else root
         objects: list[ObjectInfo] = []
         prefixes: set[str] = set()
         if not start.is_dir():
-            return objects, []
+            return objects, []  # a missing folder is an empty prefix
         pending = [start]
         while pending:
             with os.scandir(pending.pop()) as entries:
@@ -323,96 +238,122 @@ class FileSystemStore:
                             pending.append(Path(entry.path))  # keys below may match
                         continue
                     if not entry.is_file() or not key.startswith(prefix):
-                        continue
+                        continue  # links to folders, sockets, FIFOs; other names
                     rest = key[len(prefix) :]
                     if delimiter and delimiter in rest:
                         prefixes.add(prefix + rest[: rest.index(delimiter) + len(delimiter)])
                         continue
-                    st = entry.stat()
-                    objects.append(
-                        ObjectInfo(
-                            bucket=bucket,
-                            key=key,
-                            size=st.st_size,
-                            last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
-                            content_type=mimetypes.guess_type(key)[0],
-                        )
-                    )
+                    objects.append(_info(bucket, key, entry.stat()))
         return objects, list(prefixes)
 
-    def stat(self, bucket: str, key: str) -> ObjectInfo:
-        """Size, modification time and guessed content type of a file."""
-        path = self.path(bucket, key)
-        with self._errors(bucket, key):
-            return self._info(bucket, key, path)
+    def _list_versions(self, bucket: str, prefix: str, page_size: int | None) -> Iterator[Page[ObjectVersion]]:
+        for objects, _ in self._list(bucket, prefix, None, page_size):
+            yield [ObjectVersion(**{f: getattr(o, f) for f in o.__dataclass_fields__}) for o in objects], []
 
-    def head(self, bucket: str, key: str) -> ObjectInfo:
-        """The same as :meth:`stat`."""
-        return self.stat(bucket, key)
+    # Folders ----------------------------------------------------------------------------
 
-    def exists(self, bucket: str, key: str) -> bool:
-        """True if the key names a regular file."""
-        return self.path(bucket, key).is_file()
+    def _create_bucket(self, bucket: str) -> None:
+        Path(bucket).mkdir(parents=True, exist_ok=True)
 
-    def delete(self, bucket: str, key: str) -> None:
-        """Delete a file; one already gone is not an error. Folders are left in place."""
-        path = self.path(bucket, key)
-        with self._errors(bucket, key):
-            path.unlink(missing_ok=True)
+    def _delete_bucket(self, bucket: str, force: bool) -> None:
+        path = Path(bucket)
+        if not path.is_dir():
+            return  # already gone
+        if force:
+            shutil.rmtree(path)
+        elif any(path.iterdir()):
+            raise BucketNotEmptyError(f"folder {bucket!r} is not empty", bucket=bucket)
+        else:
+            path.rmdir()
 
-    def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
-        """Delete every file (all keys are checked before any is deleted)."""
-        keys_list = list(keys)
-        paths = [self.path(bucket, key) for key in keys_list]
-        for key, path in zip(keys_list, paths, strict=True):
-            with self._errors(bucket, key):
-                path.unlink(missing_ok=True)
+    def _bucket_exists(self, bucket: str) -> bool:
+        return Path(bucket).is_dir()
 
-    def copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> ObjectInfo:
-        """Copy a file atomically."""
-        source = self.path(src_bucket, src_key)
-        with self._errors(src_bucket, src_key):
-            if not source.is_file():
-                raise FileNotFoundError(str(source))
-        return self.upload(dst_bucket, dst_key, local_path=source)
-
-    def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: str = "GET") -> str:
-        """Local files have no signed URLs: always raises UnsupportedOperationError."""
-        raise UnsupportedOperationError("local files have no signed URLs", bucket=bucket, key=key)
+    def _list_buckets(self, prefix: str) -> list[BucketInfo]:
+        raise UnsupportedOperationError("list_buckets: plain files have no list of buckets; list a folder instead")
 
 
-def _write_source(
-    out: BinaryIO, data: UploadData | None, local_path: PathLike | None, progress: ProgressCallback | None
-) -> str:
-    """Copy ``data`` or ``local_path`` into ``out``; return the MD5 of what was written."""
-    md5 = hashlib.md5(usedforsecurity=False)
-    done = 0
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if isinstance(data, bytes | bytearray | memoryview):
-        chunk = bytes(data)
-        out.write(chunk)
-        md5.update(chunk)
-        if progress is not None:
-            progress(len(chunk), len(chunk))
-        return md5.hexdigest()
-    if local_path is not None:
-        source = Path(local_path)
-        if not source.is_file():
-            raise InvalidArgumentError(f"local_path {str(source)!r} is not an existing file")
-        total: int | None = source.stat().st_size
-        stream: BinaryIO = source.open("rb")
-    elif data is not None and hasattr(data, "read"):
-        total, stream = None, data
-    else:
-        raise InvalidArgumentError(f"data must be bytes, str or a binary file object, not {type(data).__name__}")
-    with stream if local_path is not None else contextlib.nullcontext(stream):
-        while chunk := stream.read(_COPY_CHUNK):
-            if not isinstance(chunk, bytes):
-                raise InvalidArgumentError("data must be a binary file object (it returned text)")
-            out.write(chunk)
-            md5.update(chunk)
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)
-    return md5.hexdigest()
+class _FileWrite:
+    """One write: bytes to a private temporary file beside the target, renamed into place."""
+
+    def __init__(self, bucket: str, key: str, opts: v.WriteOptions) -> None:
+        self._target = Path(bucket) / key
+        self._opts = opts
+        self._bucket = bucket
+        self._key = key
+        self._target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{self._target.name[:200]}.", suffix=".part", dir=self._target.parent)
+        self._file: BinaryIO = os.fdopen(fd, "wb")
+        self._temp = Path(name)
+        self._digests = Digests({"md5", "crc32"})
+
+    def __enter__(self) -> _FileWrite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.abort()
+
+    def append(self, data: bytes) -> None:
+        self._file.write(data)
+        self._digests.update(data)
+
+    def commit(self) -> ObjectInfo:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        if self._opts.create_only:
+            try:
+                os.link(self._temp, self._target)  # atomic create-if-absent
+            except FileExistsError:
+                raise PreconditionFailedError(
+                    f"{self._target} already exists", bucket=self._bucket, key=self._key
+                ) from None
+            self._temp.unlink()
+        else:
+            os.replace(self._temp, self._target)
+        written = _info(self._bucket, self._key, self._target.stat())
+        return ObjectInfo(
+            bucket=written.bucket,
+            key=written.key,
+            size=self._digests.size,
+            last_modified=written.last_modified,
+            content_type=written.content_type,
+            checksums=self._digests.hexdigests(),
+        )
+
+    def abort(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        self._temp.unlink(missing_ok=True)
+
+    # PartTarget, for open_write ---------------------------------------------------------
+
+    def put(self, data: bytes) -> ObjectInfo:
+        try:
+            self.append(data)
+            return self.commit()
+        finally:
+            self.abort()
+
+    def upload_part(self, number: int, data: bytes) -> None:
+        self.append(data)
+
+    def finish(self, number: int, data: bytes, total: int) -> ObjectInfo:
+        return self.put(data)
+
+
+def _check_deadline(what: str) -> None:
+    """Between chunks: there is no request whose timeout could bound a local operation."""
+    left = deadlines.remaining()
+    if left is not None and left <= 0:
+        raise deadlines.expired_error(what)
+
+
+def _info(bucket: str, key: str, st: os.stat_result) -> ObjectInfo:
+    return ObjectInfo(
+        bucket=bucket,
+        key=key,
+        size=st.st_size,
+        last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
+        content_type=mimetypes.guess_type(key)[0],
+    )

@@ -2,37 +2,39 @@
 
 Configuration follows the SDK: application default credentials and project, or explicit
 ``credentials``/``project``; ``STORAGE_EMULATOR_HOST`` (or ``endpoint``) points it at an
-emulator such as fake-gcs-server, with anonymous credentials.
+emulator such as fake-gcs-server, with anonymous credentials (so does ``anonymous=True``,
+for public buckets).
 
-- Uploads are resumable above ``chunk_size`` (the SDK's machinery, memory bounded by one
-  chunk) and carry a CRC32C the service verifies. Downloads are checked against the size,
-  CRC32C and MD5 GCS reports, and pinned to the generation that was stat'ed, so a concurrent
-  overwrite cannot produce a mix of two versions.
-- Retries: the SDK's own policy. Reads use ``DEFAULT_RETRY``; writes use
-  ``DEFAULT_RETRY_IF_GENERATION_SPECIFIED`` (google's ConditionalRetryPolicy), i.e. an upload
-  is retried only when it carries a generation precondition that makes repeating it safe.
+- Requests go through one HTTP session of ours (the SDK's documented ``_http`` hook): each
+  request's timeout is ``timeout``, capped at the time left before the operation's
+  ``deadline``; proxies and a CA bundle are set on it.
+- Retries: ``retry`` (:class:`RetryPolicy`) becomes an ``google.api_core`` ``Retry`` with
+  google's own predicate (``google.cloud.storage.retry._should_retry``) and an attempt
+  count; writes are retried only with a generation precondition, as google's
+  ``ConditionalRetryPolicy`` does.
+- Small uploads are one multipart request carrying a CRC32C the service verifies; larger
+  ones are resumable. ``open_write`` streams a resumable session (abort: DELETE it).
+- Downloads are one streaming GET (one generation, whatever writes happen meanwhile),
+  checked against the size, CRC32C and MD5 in its ``x-goog-hash`` header.
 - ``ObjectInfo.etag`` is the object's *generation* (GCS preconditions compare generations),
   so ``upload(..., if_match=info.etag)`` means "only if nobody wrote since".
+- ``close()`` (or leaving a ``with`` block) closes the HTTP session. The constructor installs
+  the log redaction and registers the OAuth tokens and client secret its credentials hold.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
+import hashlib
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from codomyrmex_cloud.storage.base import (
-    CHUNK_SIZE,
-    ObjectInfo,
-    ObjectListing,
-    PathLike,
-    ProgressCallback,
-    UploadData,
-)
-from codomyrmex_cloud.storage.common import BaseStore
+from codomyrmex_cloud.storage import deadline as deadlines
+from codomyrmex_cloud.storage import validation as v
+from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
     BucketNotEmptyError,
     BucketNotFoundError,
@@ -46,11 +48,34 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.transfer import CountingReader, check_names, check_page_size, upload_source
+from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.secrets import protect
+from codomyrmex_cloud.storage.transfer import (
+    CountingReader,
+    DownloadSink,
+    Progress,
+    UploadSource,
+    crc32c_hasher,
+)
+from codomyrmex_cloud.storage.types import (
+    CHUNK_SIZE,
+    BucketInfo,
+    CustomerKey,
+    KmsKey,
+    ObjectInfo,
+    ObjectVersion,
+    Page,
+    PathLike,
+    SignedMethod,
+)
 
 if TYPE_CHECKING:
+    import requests
     from google.auth.credentials import Credentials
-    from google.cloud.storage import Blob, Bucket, Client
+    from google.cloud.storage import Blob, Client
+
+_DEFAULT_ENDPOINT = "https://storage.googleapis.com"
+_READ_PIECE = 1024 * 1024
 
 
 def _import_storage() -> Any:
@@ -61,24 +86,73 @@ def _import_storage() -> Any:
     return storage
 
 
-class _CountingWriter:
-    """A write-only sink wrapper that reports download progress."""
+def map_error(exc: BaseException, bucket: str | None, key: str | None) -> StorageError | None:
+    """google-cloud-storage, api_core, auth and requests exceptions as StorageErrors (the one
+    mapping for GCS)."""
+    from google.api_core import exceptions as gex
+    from google.auth import exceptions as auth_ex
+    from requests import exceptions as rex
+    from urllib3 import exceptions as u3
 
-    def __init__(self, sink: BinaryIO, total: int, progress: ProgressCallback | None) -> None:
-        self._sink = sink
-        self._total = total
-        self._progress = progress
-        self.done = 0
+    where = f"{bucket}/{key}" if key else str(bucket)
+    if isinstance(exc, gex.RetryError):
+        cause = exc.cause
+        mapped = map_error(cause, bucket, key) if isinstance(cause, BaseException) else None
+        if isinstance(mapped, StorageConnectionError):
+            return type(mapped)(f"GCS: gave up retrying {where}: {mapped}", bucket=bucket, key=key)
+        return StorageTimeoutError(f"GCS: retries for {where} ran out of time: {exc}", bucket=bucket, key=key)
+    if isinstance(exc, gex.NotFound):
+        message = str(getattr(exc, "message", exc))
+        bucket_missing = key is None or "bucket" in message.lower()
+        cls = BucketNotFoundError if bucket_missing else ObjectNotFoundError
+        return cls(f"GCS: {where} not found: {message}", bucket=bucket, key=key)
+    if isinstance(exc, gex.Forbidden | gex.Unauthorized | auth_ex.DefaultCredentialsError | auth_ex.RefreshError):
+        return StoragePermissionError(f"GCS denied access to {where}: {exc}", bucket=bucket, key=key)
+    if isinstance(exc, gex.PreconditionFailed):
+        return PreconditionFailedError(f"GCS precondition failed for {where}", bucket=bucket, key=key)
+    if type(exc).__name__ == "DataCorruption":  # google.resumable_media / storage._media
+        return IntegrityError(f"GCS checksum mismatch for {where}: {exc}", bucket=bucket, key=key)
+    if isinstance(exc, gex.BadRequest | gex.RequestRangeNotSatisfiable):
+        return InvalidArgumentError(f"GCS rejected the request for {where}: {exc}", bucket=bucket, key=key)
+    timeout = rex.Timeout | gex.DeadlineExceeded | gex.GatewayTimeout | u3.TimeoutError | TimeoutError
+    # urllib3's NewConnectionError (refused, reset) subclasses its ConnectTimeoutError.
+    if isinstance(exc, timeout) and not isinstance(exc, u3.NewConnectionError):
+        return StorageTimeoutError(f"GCS did not answer in time for {where}: {exc}", bucket=bucket, key=key)
+    if isinstance(
+        exc,
+        rex.ConnectionError
+        | rex.ChunkedEncodingError
+        | gex.ServiceUnavailable
+        | gex.InternalServerError
+        | gex.BadGateway
+        | u3.HTTPError
+        | auth_ex.TransportError
+        | ConnectionError,
+    ):
+        return StorageConnectionError(f"cannot reach GCS for {where}: {exc}", bucket=bucket, key=key)
+    if isinstance(exc, gex.GoogleAPICallError):
+        return StorageError(f"GCS error for {where}: {exc}", bucket=bucket, key=key)
+    if isinstance(exc, rex.RequestException):
+        return StorageConnectionError(f"GCS request failed for {where}: {exc}", bucket=bucket, key=key)
+    return None
 
-    def write(self, data: bytes) -> int:
-        written = self._sink.write(data)
-        self.done += len(data)
-        if self._progress is not None:
-            self._progress(self.done, self._total)
-        return written
 
-    def flush(self) -> None:
-        self._sink.flush()
+def _session_class() -> Any:
+    from google.auth.transport.requests import AuthorizedSession
+
+    class DeadlineSession(AuthorizedSession):
+        """The SDK's session, with every request's timeout capped by the operation deadline."""
+
+        request_timeout: float = 60.0
+
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            timeout = kwargs.get("timeout")
+            limit = timeout if isinstance(timeout, int | float) and timeout > 0 else self.request_timeout
+            capped = deadlines.request_timeout(min(limit, self.request_timeout))
+            kwargs["timeout"] = (capped, capped)
+            return super().request(method, url, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    return DeadlineSession
 
 
 class GCSClient(BaseStore):
@@ -86,15 +160,24 @@ class GCSClient(BaseStore):
 
     Args:
         project: GCP project (defaults to the environment / ADC).
-        credentials: google-auth credentials (defaults to application default credentials).
+        credentials: google-auth credentials (defaults to application default credentials;
+            never pickled: a pickled client resolves them again where it is loaded).
         endpoint: API endpoint, e.g. an emulator's ``http://127.0.0.1:4443`` (defaults to
             ``STORAGE_EMULATOR_HOST`` or Google's).
-        chunk_size: Resumable-upload chunk and streamed-read size (a multiple of 256 KiB).
-        timeout: Seconds per HTTP request.
+        anonymous: Send unauthenticated requests (public buckets).
+        chunk_size: Resumable-upload chunk and ``open_write`` part size (a multiple of 256 KiB).
+        timeout: Seconds per request, for connecting and for each read.
+        retry: Retry policy (default ``RetryPolicy()``).
+        deadline: Default seconds per operation (None: bounded by ``timeout`` and ``retry``).
+        proxies: Proxy URLs by scheme (``{"https": "http://proxy:3128"}``).
+        ca_bundle: A CA bundle file to verify TLS with (``False`` disables verification).
 
     Raises:
         ImportError: google-cloud-storage is not installed.
     """
+
+    _rules = v.GCS
+    _map_error = staticmethod(map_error)
 
     def __init__(
         self,
@@ -102,269 +185,636 @@ class GCSClient(BaseStore):
         *,
         credentials: Credentials | None = None,
         endpoint: str | None = None,
+        anonymous: bool = False,
         chunk_size: int = CHUNK_SIZE,
-        timeout: float = 60.0,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        proxies: Mapping[str, str] | None = None,
+        ca_bundle: PathLike | bool | None = None,
     ) -> None:
-        storage = _import_storage()
-        from google.cloud.storage import retry
+        _import_storage()
+        size = v.check_positive_int(chunk_size, "chunk_size")
+        assert size is not None
+        if size % (256 * 1024):
+            raise InvalidArgumentError(
+                "chunk_size: must be a multiple of 256 KiB (a GCS requirement)", argument="chunk_size"
+            )
+        self._settings: dict[str, Any] = {
+            "project": project,
+            "endpoint": endpoint,
+            "anonymous": bool(anonymous),
+            "chunk_size": size,
+            "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
+            "retry": retry if retry is not None else RetryPolicy(),
+            "deadline": v.check_seconds(deadline, "deadline"),
+            "proxies": dict(proxies) if proxies else None,
+            "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
+        }
+        if not isinstance(self._settings["retry"], RetryPolicy):
+            raise InvalidArgumentError("retry: must be a RetryPolicy", argument="retry")
+        self._credentials = credentials
+        self._configure()
+        with self._errors():
+            self._build()
 
-        if chunk_size % (256 * 1024):
-            raise InvalidArgumentError("chunk_size must be a multiple of 256 KiB (a GCS requirement)")
-        options = {"api_endpoint": endpoint} if endpoint else None
-        if credentials is None and (endpoint or os.environ.get("STORAGE_EMULATOR_HOST")):
+    def _configure(self) -> None:
+        s = self._settings
+        self._chunk_size: int = s["chunk_size"]
+        self._part_size = self._chunk_size
+        self._timeout: float = s["timeout"]
+        self._retry_policy: RetryPolicy = s["retry"]
+        self._default_deadline = s["deadline"]
+        self._pid = -1
+
+    def _build(self) -> None:
+        storage = _import_storage()
+        protect()  # before the SDK logs anything
+        s = self._settings
+        endpoint = s["endpoint"] or os.environ.get("STORAGE_EMULATOR_HOST")
+        project = s["project"]
+        credentials = self._credentials
+        if credentials is None and (s["anonymous"] or endpoint):
             from google.auth.credentials import AnonymousCredentials
 
             credentials = AnonymousCredentials()  # type: ignore[no-untyped-call] # emulators take none
-            project = project or "emulator"
-        with self._errors():
-            self.client: Client = storage.Client(project=project, credentials=credentials, client_options=options)
-        self._chunk_size = chunk_size
-        self._timeout = timeout
-        self._read_retry = retry.DEFAULT_RETRY
-        self._write_retry = retry.DEFAULT_RETRY_IF_GENERATION_SPECIFIED
+            project = project or "anonymous"
+        elif credentials is None:
+            import google.auth
+
+            credentials, default_project = google.auth.default(scopes=storage.Client.SCOPE)
+            project = project or default_project
+        # Whatever the credentials already hold; tokens fetched later are masked by pattern.
+        protect(*(getattr(credentials, name, None) for name in ("token", "refresh_token", "client_secret")))
+        session = _session_class()(credentials)
+        session.request_timeout = self._timeout
+        if s["proxies"]:
+            session.proxies.update(s["proxies"])
+        if s["ca_bundle"] is not None:
+            session.verify = s["ca_bundle"]
+        options = {"api_endpoint": endpoint} if endpoint else None
+        self.client: Client = storage.Client(
+            project=project, credentials=credentials, _http=session, client_options=options
+        )
+        # google-cloud-storage >= 3.5 fetches each bucket's metadata on a background thread to
+        # label OpenTelemetry spans: one request per bucket that no deadline bounds and no
+        # retry policy governs. We send no spans, so switch it off for this client.
+        if getattr(self.client, "_bucket_metadata_cache", None) is not None:
+            self.client._bucket_metadata_cache = None
+        self._session = session
+        self._base = (endpoint or _DEFAULT_ENDPOINT).rstrip("/")
+        if "://" not in self._base:
+            self._base = "http://" + self._base
+        self._pid = os.getpid()
+
+    def _sdk(self) -> Client:
+        if self._pid != os.getpid():
+            self._build()
+        return self.client
+
+    def _close(self) -> None:
+        if self._pid == os.getpid():  # after fork, the connections are the parent's
+            self.client.close()  # closes our session (the client's ``_http``)
+            self._session.close()
 
     def __repr__(self) -> str:
         return f"GCSClient(project={self.client.project!r})"
 
-    # Errors: the one place google's exceptions become ours ------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {"settings": self._settings}
 
-    @contextlib.contextmanager
-    def _errors(self, bucket: str | None = None, key: str | None = None) -> Iterator[None]:
-        from google.api_core import exceptions as gex
-        from google.auth import exceptions as auth_ex
-        from google.resumable_media import DataCorruption
-        from requests import exceptions as rex
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._settings = state["settings"]
+        self._credentials = None  # resolved again (ADC, or anonymous for an emulator) here
+        self._configure()
+        self._build()
 
-        where = f"{bucket}/{key}" if key else str(bucket)
-        try:
-            yield
-        except gex.NotFound as exc:
-            cls = ObjectNotFoundError if key and "bucket" not in str(exc).lower() else BucketNotFoundError
-            raise cls(f"GCS: {where} not found: {exc.message}", bucket=bucket, key=key) from exc
-        except (gex.Forbidden, gex.Unauthorized, auth_ex.DefaultCredentialsError) as exc:
-            raise StoragePermissionError(f"GCS denied access to {where}: {exc}", bucket=bucket, key=key) from exc
-        except gex.PreconditionFailed as exc:
-            raise PreconditionFailedError(f"GCS precondition failed for {where}", bucket=bucket, key=key) from exc
-        except DataCorruption as exc:
-            raise IntegrityError(f"GCS checksum mismatch for {where}: {exc}", bucket=bucket, key=key) from exc
-        except (gex.BadRequest, gex.RequestRangeNotSatisfiable) as exc:
-            raise InvalidArgumentError(f"GCS rejected the request for {where}: {exc}", bucket=bucket, key=key) from exc
-        except (rex.Timeout, gex.DeadlineExceeded) as exc:
-            raise StorageTimeoutError(f"GCS did not answer in time for {where}", bucket=bucket, key=key) from exc
-        except (rex.ConnectionError, gex.ServiceUnavailable) as exc:
-            raise StorageConnectionError(f"cannot reach GCS for {where}: {exc}", bucket=bucket, key=key) from exc
-        except gex.GoogleAPICallError as exc:
-            raise StorageError(f"GCS error for {where}: {exc}", bucket=bucket, key=key) from exc
+    # Retries ----------------------------------------------------------------------------
 
-    def _bucket(self, bucket: str) -> Bucket:
-        check_names(bucket)
-        return self.client.bucket(bucket)
+    def _retry(self, *, safe: bool = True) -> Any:
+        """An api_core ``Retry`` for one operation (None for a write that is unsafe to repeat)."""
+        if not safe:
+            return None
+        from google.api_core.retry import Retry
+        from google.cloud.storage.retry import _should_retry
 
-    def _blob(self, bucket: str, key: str, generation: int | None = None) -> Blob:
-        check_names(bucket, key)
-        return self.client.bucket(bucket).blob(key, chunk_size=self._chunk_size, generation=generation)
+        policy = self._retry_policy
+        failures = [0]
+
+        def predicate(exc: Exception) -> bool:
+            failures[0] += 1
+            left = deadlines.remaining()
+            if failures[0] >= policy.max_attempts or (left is not None and left <= 0):
+                return False
+            return bool(_should_retry(exc))
+
+        left = deadlines.remaining()
+        return Retry(
+            predicate=predicate,
+            initial=max(policy.backoff_base, 0.001),
+            maximum=max(policy.backoff_max, 0.001),
+            multiplier=2.0,
+            timeout=max(left, 0.001) if left is not None else None,
+        )
+
+    def _blob(self, bucket: str, key: str, *, generation: int | None = None, **options: Any) -> Blob:
+        return self._sdk().bucket(bucket).blob(key, generation=generation, **options)
+
+    @staticmethod
+    def _generation(value: str | None, bucket: str, key: str) -> int | None:
+        if value is None:
+            return None
+        if not value.isdigit():
+            raise PreconditionFailedError(f"{value!r} is not a generation of {bucket}/{key}", bucket=bucket, key=key)
+        return int(value)
 
     # Buckets ----------------------------------------------------------------------------
 
-    def create_bucket(self, bucket: str) -> None:
-        """Create a bucket; one that already exists and is yours is not an error."""
+    def _create_bucket(self, bucket: str) -> None:
         from google.api_core import exceptions as gex
 
         try:
-            with self._errors(bucket):
-                self.client.create_bucket(self._bucket(bucket), timeout=self._timeout)
-        except StorageError as exc:
-            if not (isinstance(exc.__cause__, gex.Conflict) and self.bucket_exists(bucket)):
+            self._sdk().create_bucket(bucket, timeout=self._timeout, retry=self._retry())
+        except gex.Conflict:
+            if not self._bucket_exists(bucket):
                 raise
 
-    def delete_bucket(self, bucket: str, *, force: bool = False) -> None:
+    def _delete_bucket(self, bucket: str, force: bool) -> None:
         from google.api_core import exceptions as gex
 
-        if not self.bucket_exists(bucket):
+        if not self._bucket_exists(bucket):
             return
+        client = self._sdk()
         if force:
-            self.delete_many(bucket, (o.key for o in self.list_objects(bucket)))
-        elif next(iter(self.client.list_blobs(bucket, max_results=1)), None) is not None:
+            blobs = list(client.list_blobs(bucket, versions=True, timeout=self._timeout, retry=self._retry()))
+            for blob in blobs:
+                self._blob(bucket, blob.name, generation=blob.generation).delete(
+                    timeout=self._timeout, retry=self._retry()
+                )
+        elif next(iter(client.list_blobs(bucket, max_results=1, timeout=self._timeout)), None) is not None:
             raise BucketNotEmptyError(f"bucket {bucket!r} is not empty", bucket=bucket)
         try:
-            with self._errors(bucket):
-                self._bucket(bucket).delete(timeout=self._timeout, retry=self._read_retry)
-        except BucketNotFoundError:
+            client.bucket(bucket).delete(timeout=self._timeout, retry=self._retry())
+        except gex.NotFound:
             return
-        except StorageError as exc:
-            if isinstance(exc.__cause__, gex.Conflict):
-                raise BucketNotEmptyError(f"bucket {bucket!r} is not empty", bucket=bucket) from exc
+        except gex.Conflict as exc:
+            raise BucketNotEmptyError(f"bucket {bucket!r} is not empty", bucket=bucket) from exc
+
+    def _bucket_exists(self, bucket: str) -> bool:
+        return bool(self._sdk().bucket(bucket).exists(timeout=self._timeout, retry=self._retry()))
+
+    def _list_buckets(self, prefix: str) -> list[BucketInfo]:
+        buckets = self._sdk().list_buckets(prefix=prefix or None, timeout=self._timeout, retry=self._retry())
+        # Filtered here too: fake-gcs-server ignores the prefix.
+        return [BucketInfo(b.name, b.time_created) for b in buckets if b.name.startswith(prefix)]
+
+    # Writes -----------------------------------------------------------------------------
+
+    def _configured_blob(self, bucket: str, key: str, opts: v.WriteOptions) -> Blob:
+        options: dict[str, Any] = {}
+        if isinstance(opts.encryption, KmsKey):
+            options["kms_key_name"] = opts.encryption.key_id
+        elif isinstance(opts.encryption, CustomerKey):
+            options["encryption_key"] = opts.encryption.key
+        blob = self._blob(bucket, key, **options)
+        if opts.metadata:
+            blob.metadata = dict(opts.metadata)
+        blob.content_type = opts.content_type
+        blob.cache_control = opts.cache_control
+        blob.content_encoding = opts.content_encoding
+        blob.content_disposition = opts.content_disposition
+        if opts.storage_class:
+            blob.storage_class = opts.storage_class
+        return blob
+
+    def _precondition(self, opts: v.WriteOptions, bucket: str, key: str) -> int | None:
+        if opts.create_only:
+            return 0  # GCS: "only if no live object exists"
+        return self._generation(opts.if_match, bucket, key)
+
+    def _put(self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress) -> ObjectInfo:
+        blob = self._configured_blob(bucket, key, opts)
+        if source.size is None or source.size > self._chunk_size:
+            blob.chunk_size = self._chunk_size  # resumable, one chunk in memory
+        generation = self._precondition(opts, bucket, key)
+        reader = CountingReader(source.stream, source.size, lambda done, _total: progress.add(done - progress.done))
+        blob.upload_from_file(
+            reader,
+            size=source.size,
+            content_type=opts.content_type,
+            if_generation_match=generation,
+            checksum="crc32c",
+            timeout=self._timeout,
+            retry=self._retry(safe=generation is not None),
+        )
+        return _info(bucket, blob)
+
+    def _writer(self, bucket: str, key: str, opts: v.WriteOptions, part_size: int) -> _GCSWrite:
+        return _GCSWrite(self, bucket, key, opts)
+
+    # Reads ------------------------------------------------------------------------------
+
+    def _media(self, bucket: str, key: str, opts: v.ReadOptions, byte_range: str | None) -> requests.Response:
+        """One streaming media GET (retried until the response starts)."""
+        from google.api_core import exceptions as gex
+
+        params: dict[str, str] = {"alt": "media"}
+        if opts.version_id:
+            params["generation"] = opts.version_id
+        if opts.if_match:
+            generation = self._generation(opts.if_match, bucket, key)
+            params["ifGenerationMatch"] = str(generation)
+        url = (
+            f"{self._base}/download/storage/v1/b/{urllib.parse.quote(bucket, safe='')}"
+            f"/o/{urllib.parse.quote(key, safe='')}?{urllib.parse.urlencode(params)}"
+        )
+        # Ask for the stored bytes as they are (no decompressive transcoding): the checksums
+        # GCS reports are of those bytes.
+        headers = {"Accept-Encoding": "gzip"}
+        if byte_range:
+            headers["Range"] = byte_range
+        if opts.customer_key is not None:
+            headers.update(_customer_key_headers(opts.customer_key))
+        self._sdk()
+
+        def send() -> requests.Response:
+            response: requests.Response = self._session.get(url, headers=headers, stream=True)
+            if response.status_code >= 400 and response.status_code != 416:
+                try:
+                    raise gex.from_http_response(response)  # type: ignore[no-untyped-call]
+                finally:
+                    response.close()
+            return response
+
+        result: requests.Response = self._retry()(send)()
+        return result
+
+    def _missing(self, exc: BaseException, bucket: str, key: str) -> BaseException:
+        """A 404 from a media GET: tell a missing bucket from a missing object."""
+        from google.api_core import exceptions as gex
+
+        if isinstance(exc, gex.NotFound) and not self._bucket_exists(bucket):
+            return BucketNotFoundError(f"GCS: bucket {bucket!r} not found", bucket=bucket, key=key)
+        if isinstance(exc, gex.NotFound):
+            return ObjectNotFoundError(f"GCS: {bucket}/{key} not found", bucket=bucket, key=key)
+        return exc
+
+    def _get(self, bucket: str, key: str, sink: DownloadSink, opts: v.ReadOptions) -> None:
+        try:
+            response = self._media(bucket, key, opts, None)
+        except Exception as exc:
+            raise self._missing(exc, bucket, key) from exc
+        with response:
+            sink.begin(self._checked(_info_from_headers(bucket, key, response.headers), opts))
+            for chunk in response.raw.stream(_READ_PIECE, decode_content=False):
+                sink.write(chunk)
+
+    def _open(
+        self, bucket: str, key: str, start: int, end: int | None, opts: v.ReadOptions
+    ) -> tuple[ObjectInfo | None, Iterator[bytes]]:
+        whole = start == 0 and end is None
+        byte_range = None if whole else f"bytes={start}-{'' if end is None else end - 1}"
+        try:
+            response = self._media(bucket, key, opts, byte_range)
+        except Exception as exc:
+            raise self._missing(exc, bucket, key) from exc
+        if response.status_code == 416:
+            response.close()
+            return None, iter(())  # start is past the end: like data[start:end]
+        try:
+            info = self._checked(_info_from_headers(bucket, key, response.headers), opts)
+        except PreconditionFailedError:
+            response.close()
             raise
+        return info, _stream(response)
 
-    def bucket_exists(self, bucket: str) -> bool:
-        with self._errors(bucket):
-            return bool(self._bucket(bucket).exists(timeout=self._timeout, retry=self._read_retry))
-
-    # Objects ----------------------------------------------------------------------------
-
-    def upload(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        data: UploadData | None = None,
-        local_path: PathLike | None = None,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_match: str | None = None,
-        if_none_match: Literal["*"] | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> ObjectInfo:
-        """Upload (resumable above ``chunk_size``, CRC32C-checked); see :class:`ObjectStore`."""
-        blob = self._blob(bucket, key)
-        if if_none_match not in (None, "*"):
-            raise InvalidArgumentError('if_none_match accepts only "*"', bucket=bucket, key=key)
-        generation: int | None = None
-        if if_none_match == "*":
-            generation = 0  # GCS: "only if no live object exists"
-        elif if_match is not None:
-            if not if_match.isdigit():
-                raise PreconditionFailedError(f"{if_match!r} is not a generation of {bucket}/{key}", bucket=bucket)
-            generation = int(if_match)
-        if metadata:
-            blob.metadata = dict(metadata)
-        with upload_source(data, local_path) as (stream, size), self._errors(bucket, key):
-            reader = CountingReader(stream, size, progress)
-            blob.upload_from_file(
-                reader,
-                size=size,
-                content_type=content_type,
-                if_generation_match=generation,
-                checksum="crc32c",
-                timeout=self._timeout,
-                retry=self._write_retry,
+    @staticmethod
+    def _checked(info: ObjectInfo, opts: v.ReadOptions) -> ObjectInfo:
+        """``if_match`` checked on the response too: not every GCS-compatible server honours
+        ``ifGenerationMatch`` on media downloads (fake-gcs-server ignores it)."""
+        if opts.if_match is not None and info.etag != opts.if_match:
+            raise PreconditionFailedError(
+                f"GCS: {info.bucket}/{info.key} is generation {info.etag}, not {opts.if_match}",
+                bucket=info.bucket,
+                key=info.key,
             )
+        return info
+
+    def _stat(self, bucket: str, key: str, opts: v.ReadOptions) -> ObjectInfo:
+        client = self._sdk()
+        blob = client.bucket(bucket).get_blob(
+            key,
+            generation=self._generation(opts.version_id, bucket, key) if opts.version_id else None,
+            encryption_key=opts.customer_key.key if opts.customer_key else None,
+            timeout=self._timeout,
+            retry=self._retry(),
+        )
+        if blob is None:
+            if not self._bucket_exists(bucket):
+                raise BucketNotFoundError(f"GCS: bucket {bucket!r} not found", bucket=bucket, key=key)
+            raise ObjectNotFoundError(f"GCS: {bucket}/{key} not found", bucket=bucket, key=key)
         return _info(bucket, blob)
 
-    _sequential_download = True
+    # Deletes and copies -----------------------------------------------------------------
 
-    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
-        generation = int(info.etag) if info.etag else None  # stat's generation: pin the version
-        blob = self._blob(info.bucket, info.key, generation=generation)
-        writer = _CountingWriter(sink, info.size, progress)
-        with self._errors(info.bucket, info.key):
-            # BaseStore.download hashes the bytes as they arrive and checks them once.
-            blob.download_to_file(writer, checksum=None, timeout=self._timeout, retry=self._read_retry)
+    def _delete(self, bucket: str, key: str, version_id: str | None) -> None:
+        from google.api_core import exceptions as gex
 
-    def iter_chunks(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        chunk_size: int = CHUNK_SIZE,
-        start: int = 0,
-        end: int | None = None,
-    ) -> Iterator[bytes]:
-        self._check_range(start, end, chunk_size)
-        blob = self._blob(bucket, key)
-        with self._errors(bucket, key):
-            blob.reload(timeout=self._timeout, retry=self._read_retry)
-        return self._chunks(blob, bucket, key, chunk_size, start, end)
+        generation = self._generation(version_id, bucket, key) if version_id else None
+        try:
+            self._blob(bucket, key, generation=generation).delete(timeout=self._timeout, retry=self._retry())
+        except gex.NotFound:
+            return  # already gone, or no such bucket
 
-    def _chunks(
-        self, blob: Blob, bucket: str, key: str, chunk_size: int, start: int, end: int | None
-    ) -> Iterator[bytes]:
-        size = blob.size or 0
-        stop = size if end is None else min(end, size)
-        position = start
-        pinned = self._blob(bucket, key, generation=blob.generation)
-        while position < stop:
-            last = min(position + chunk_size, stop) - 1
-            with self._errors(bucket, key):
-                chunk = pinned.download_as_bytes(
-                    start=position, end=last, checksum=None, timeout=self._timeout, retry=self._read_retry
-                )
-            if not chunk:
-                return
-            position += len(chunk)
-            yield chunk
-
-    def list_objects(
-        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
-    ) -> ObjectListing:
-        """Objects under ``prefix``, fetched ``page_size`` at a time (the service default if None)."""
-        check_page_size(page_size)
-        check_names(bucket)
-        if delimiter == "":
-            raise InvalidArgumentError("delimiter must be None or a non-empty string", bucket=bucket)
-
-        def pages() -> Iterator[tuple[list[ObjectInfo], list[str]]]:
-            with self._errors(bucket):
-                iterator = self.client.list_blobs(
-                    bucket,
-                    prefix=prefix or None,
-                    delimiter=delimiter,
-                    page_size=page_size,
-                    timeout=self._timeout,
-                    retry=self._read_retry,
-                )
-                for page in iterator.pages:
-                    yield [_info(bucket, blob) for blob in page], sorted(page.prefixes)
-
-        return ObjectListing(pages())
-
-    def stat(self, bucket: str, key: str) -> ObjectInfo:
-        check_names(bucket, key)
-        with self._errors(bucket, key):
-            blob = self.client.bucket(bucket).get_blob(key, timeout=self._timeout, retry=self._read_retry)
-            if blob is None:
-                if not self.bucket_exists(bucket):
-                    raise BucketNotFoundError(f"GCS: bucket {bucket} not found", bucket=bucket, key=key)
-                raise ObjectNotFoundError(f"GCS: {bucket}/{key} not found", bucket=bucket, key=key)
-        return _info(bucket, blob)
-
-    def delete(self, bucket: str, key: str) -> None:
-        """Delete an object; one already gone (or in a missing bucket) is not an error."""
-        with contextlib.suppress(ObjectNotFoundError, BucketNotFoundError), self._errors(bucket, key):
-            self._blob(bucket, key).delete(timeout=self._timeout, retry=self._read_retry)
-
-    def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
-        """Delete keys in batches of 100 (the JSON API's batch limit); missing keys are fine."""
-        batch: list[str] = []
-        for key in keys:
-            check_names(bucket, key)
-            batch.append(key)
-            if len(batch) == 100:
-                self._delete_batch(bucket, batch)
-                batch = []
-        if batch:
-            self._delete_batch(bucket, batch)
-
-    def _delete_batch(self, bucket: str, keys: list[str]) -> None:
-        blobs = [self._blob(bucket, key) for key in keys]
-        with self._errors(bucket):
-            self._bucket(bucket).delete_blobs(blobs, on_error=lambda blob: None, timeout=self._timeout)
-
-    def copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> ObjectInfo:
-        """Server-side copy with GCS rewrite (resumed until done, any size)."""
-        source = self._blob(src_bucket, src_key)
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
+        self._stat(src_bucket, src_key, v.ReadOptions(version_id=version_id))
+        generation = self._generation(version_id, src_bucket, src_key) if version_id else None
+        source = self._blob(src_bucket, src_key, generation=generation)
         target = self._blob(dst_bucket, dst_key)
-        with self._errors(src_bucket, src_key):
-            token, _, _ = target.rewrite(source, timeout=self._timeout, retry=self._read_retry)
+        with self._errors(dst_bucket, dst_key):
+            token, _, _ = target.rewrite(source, timeout=self._timeout, retry=self._retry())
             while token is not None:
-                token, _, _ = target.rewrite(source, token=token, timeout=self._timeout, retry=self._read_retry)
-        return self.stat(dst_bucket, dst_key)
+                token, _, _ = target.rewrite(source, token=token, timeout=self._timeout, retry=self._retry())
+        return _info(dst_bucket, target)
 
-    def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: str = "GET") -> str:
-        """A V4 signed URL; needs credentials that can sign (a service account key)."""
-        if method.upper() not in ("GET", "PUT"):
-            raise InvalidArgumentError(f"signed URLs support GET and PUT, not {method}", bucket=bucket, key=key)
+    # Listings ---------------------------------------------------------------------------
+
+    def _list(
+        self, bucket: str, prefix: str, delimiter: str | None, page_size: int | None
+    ) -> Iterator[Page[ObjectInfo]]:
+        iterator = self._sdk().list_blobs(
+            bucket,
+            prefix=prefix or None,
+            delimiter=delimiter,
+            page_size=page_size,
+            timeout=self._timeout,
+            retry=self._retry(),
+        )
+        for page in iterator.pages:
+            yield [_info(bucket, blob) for blob in page], sorted(page.prefixes)
+
+    def _list_versions(self, bucket: str, prefix: str, page_size: int | None) -> Iterator[Page[ObjectVersion]]:
+        iterator = self._sdk().list_blobs(
+            bucket,
+            prefix=prefix or None,
+            versions=True,
+            page_size=page_size,
+            timeout=self._timeout,
+            retry=self._retry(),
+        )
+        for page in iterator.pages:
+            versions = []
+            for blob in page:
+                base = _info(bucket, blob)
+                fields = {f: getattr(base, f) for f in base.__dataclass_fields__}
+                versions.append(ObjectVersion(**fields, is_latest=blob.time_deleted is None))
+            versions.sort(key=lambda o: (o.key, not o.is_latest, -int(o.version_id or 0)))
+            yield versions, []
+
+    # Signed URLs ------------------------------------------------------------------------
+
+    def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: SignedMethod = "GET") -> str:
+        """A V4 signed URL (GCS's maximum is 7 days); needs credentials that can sign.
+
+        Raises:
+            InvalidArgumentError: ``expires_in`` is not 1 second to 7 days.
+            UnsupportedOperationError: These credentials cannot sign (anonymous, or a user
+                account without a private key).
+        """
+        bucket, key = self._names(bucket, key)
+        seconds = v.check_expiry(expires_in)
+        verb = v.check_method(method)
         blob = self._blob(bucket, key)
         try:
-            with self._errors(bucket, key):
-                url: str = blob.generate_signed_url(
-                    version="v4", expiration=timedelta(seconds=expires_in), method=method.upper()
-                )
+            with self._operation(None, bucket, key):
+                url: str = blob.generate_signed_url(version="v4", expiration=timedelta(seconds=seconds), method=verb)
         except AttributeError as exc:  # the SDK's way of saying "these credentials cannot sign"
             raise UnsupportedOperationError(
                 f"these credentials cannot sign URLs: {exc}", bucket=bucket, key=key
             ) from exc
         return url
+
+
+class _GCSWrite:
+    """One resumable upload session (``open_write``): chunks PUT in order; abort DELETEs it."""
+
+    def __init__(self, store: GCSClient, bucket: str, key: str, opts: v.WriteOptions) -> None:
+        self._store = store
+        self._bucket = bucket
+        self._key = key
+        self._opts = opts
+        self._session_url: str | None = None
+        self._offset = 0
+        self._crc = crc32c_hasher()
+
+    def put(self, data: bytes) -> ObjectInfo:
+        import io
+
+        blob = self._store._configured_blob(self._bucket, self._key, self._opts)
+        generation = self._store._precondition(self._opts, self._bucket, self._key)
+        blob.upload_from_file(
+            io.BytesIO(data),
+            size=len(data),
+            content_type=self._opts.content_type,
+            if_generation_match=generation,
+            checksum="crc32c",
+            timeout=self._store._timeout,
+            retry=self._store._retry(safe=generation is not None),
+        )
+        return _info(self._bucket, blob)
+
+    def _start(self) -> str:
+        blob = self._store._configured_blob(self._bucket, self._key, self._opts)
+        url: str = blob.create_resumable_upload_session(
+            content_type=self._opts.content_type,
+            timeout=self._store._timeout,
+            checksum=None,
+            if_generation_match=self._store._precondition(self._opts, self._bucket, self._key),
+            retry=self._store._retry(),
+        )
+        return url
+
+    def _headers(self, first: int, last: int | None, total: int | None) -> dict[str, str]:
+        span = "*" if last is None else f"{first}-{last}"
+        headers = {"Content-Range": f"bytes {span}/{'*' if total is None else total}"}
+        if isinstance(self._opts.encryption, CustomerKey):
+            headers.update(_customer_key_headers(self._opts.encryption))
+        return headers
+
+    def _raise(self, response: Any) -> None:
+        from google.api_core import exceptions as gex
+
+        raise gex.from_http_response(response)  # type: ignore[no-untyped-call]
+
+    def _put_range(self, data: bytes, total: int | None) -> Any:
+        """PUT ``data`` at the current offset; after a failure ask the service what it has
+        and resend the rest (up to the retry policy's attempts, within the deadline)."""
+        import time
+
+        import requests
+
+        assert self._session_url is not None
+        policy = self._store._retry_policy
+        start = self._offset
+        failure: BaseException | None = None
+        for attempt in range(policy.max_attempts):
+            if attempt:
+                delay = policy.backoff(attempt - 1)
+                left = deadlines.remaining()
+                if left is not None and delay >= left:
+                    break
+                time.sleep(delay)
+                status = self._store._session.put(self._session_url, headers=self._headers(0, None, total), data=b"")
+                if status.status_code in (200, 201):
+                    return status  # the last request did arrive
+                if status.status_code != 308:
+                    self._raise(status)
+                ranges = status.headers.get("Range")
+                self._offset = int(ranges.rsplit("-", 1)[1]) + 1 if ranges else 0
+            body = data[self._offset - start :]
+            last = self._offset + len(body) - 1 if body else None
+            try:
+                response = self._store._session.put(
+                    self._session_url, headers=self._headers(self._offset, last, total), data=body
+                )
+            except (requests.RequestException, ConnectionError) as exc:
+                failure = exc
+                continue
+            if response.status_code in (200, 201):
+                self._offset = start + len(data)
+                return response
+            if response.status_code == 308 and total is None:
+                ranges = response.headers.get("Range")
+                self._offset = int(ranges.rsplit("-", 1)[1]) + 1 if ranges else 0
+                if self._offset >= start + len(data):
+                    return response
+                continue
+            if response.status_code < 500 and response.status_code != 429:
+                self._raise(response)
+            failure = StorageConnectionError(f"GCS answered {response.status_code}")
+        raise StorageConnectionError(
+            f"GCS resumable upload of {self._bucket}/{self._key} failed: {failure}",
+            bucket=self._bucket,
+            key=self._key,
+        ) from failure
+
+    def upload_part(self, number: int, data: bytes) -> None:
+        if self._session_url is None:
+            self._session_url = self._start()
+        if self._crc is not None:
+            self._crc.update(data)
+        self._put_range(data, None)
+
+    def finish(self, number: int, data: bytes, total: int) -> ObjectInfo:
+        if self._crc is not None:
+            self._crc.update(data)
+        response = self._put_range(data, total)
+        self._session_url = None
+        resource = response.json()
+        info = _info_from_resource(self._bucket, resource)
+        if self._crc is not None and info.checksums.get("crc32c") not in (None, self._crc.digest().hex()):
+            raise IntegrityError(
+                f"GCS stored a CRC32C that does not match what was sent for {self._bucket}/{self._key}",
+                bucket=self._bucket,
+                key=self._key,
+            )
+        return info
+
+    def abort(self) -> None:
+        if self._session_url is None:
+            return
+        url, self._session_url = self._session_url, None
+        with deadlines.suspended():
+            self._store._session.delete(url)  # 499: the session and its bytes are gone
+
+
+def _customer_key_headers(key: CustomerKey) -> dict[str, str]:
+    return {
+        "x-goog-encryption-algorithm": "AES256",
+        "x-goog-encryption-key": base64.b64encode(key.key).decode(),
+        "x-goog-encryption-key-sha256": base64.b64encode(hashlib.sha256(key.key).digest()).decode(),
+    }
+
+
+def _stream(response: requests.Response) -> Iterator[bytes]:
+    with response:
+        yield from response.raw.stream(_READ_PIECE, decode_content=False)
+
+
+def _parse_hashes(value: str | None) -> dict[str, str]:
+    checksums: dict[str, str] = {}
+    for part in (value or "").split(","):
+        name, _, encoded = part.strip().partition("=")
+        if name in ("crc32c", "md5") and encoded:
+            checksums[name] = base64.b64decode(encoded).hex()
+    return checksums
+
+
+def _http_date(value: str | None) -> datetime | None:
+    import email.utils
+
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _info_from_headers(bucket: str, key: str, headers: Mapping[str, str]) -> ObjectInfo:
+    """ObjectInfo from a media GET's headers (``x-goog-*``)."""
+    length = headers.get("x-goog-stored-content-length") or headers.get("Content-Length") or "0"
+    content_range = headers.get("Content-Range")
+    if content_range and "/" in content_range and not content_range.endswith("/*"):
+        length = content_range.rsplit("/", 1)[1]
+    metadata = {
+        name[len("x-goog-meta-") :].lower(): value
+        for name, value in headers.items()
+        if name.lower().startswith("x-goog-meta-")
+    }
+    encoding = headers.get("x-goog-stored-content-encoding")
+    generation = headers.get("x-goog-generation")
+    return ObjectInfo(
+        bucket=bucket,
+        key=key,
+        size=int(length),
+        etag=generation,
+        last_modified=_http_date(headers.get("Last-Modified")),
+        content_type=headers.get("Content-Type"),
+        metadata=metadata,
+        checksums=_parse_hashes(headers.get("x-goog-hash")),
+        version_id=generation,
+        storage_class=headers.get("x-goog-storage-class"),
+        cache_control=headers.get("Cache-Control"),
+        content_encoding=None if encoding in (None, "identity") else encoding,
+        content_disposition=headers.get("Content-Disposition"),
+    )
+
+
+def _info_from_resource(bucket: str, resource: Mapping[str, Any]) -> ObjectInfo:
+    """ObjectInfo from the JSON API's object resource (a resumable upload's final answer)."""
+    checksums: dict[str, str] = {}
+    if resource.get("crc32c"):
+        checksums["crc32c"] = base64.b64decode(resource["crc32c"]).hex()
+    if resource.get("md5Hash"):
+        checksums["md5"] = base64.b64decode(resource["md5Hash"]).hex()
+    generation = str(resource["generation"]) if resource.get("generation") is not None else None
+    updated = resource.get("updated")
+    return ObjectInfo(
+        bucket=bucket,
+        key=str(resource.get("name", "")),
+        size=int(resource.get("size") or 0),
+        etag=generation,
+        last_modified=datetime.fromisoformat(updated.replace("Z", "+00:00")) if isinstance(updated, str) else None,
+        content_type=resource.get("contentType"),
+        metadata=dict(resource.get("metadata") or {}),
+        checksums=checksums,
+        version_id=generation,
+        storage_class=resource.get("storageClass"),
+        cache_control=resource.get("cacheControl"),
+        content_encoding=resource.get("contentEncoding"),
+        content_disposition=resource.get("contentDisposition"),
+    )
 
 
 def _info(bucket: str, blob: Blob) -> ObjectInfo:
@@ -373,13 +823,19 @@ def _info(bucket: str, blob: Blob) -> ObjectInfo:
         checksums["crc32c"] = base64.b64decode(blob.crc32c).hex()
     if blob.md5_hash:
         checksums["md5"] = base64.b64decode(blob.md5_hash).hex()
+    generation = str(blob.generation) if blob.generation is not None else None
     return ObjectInfo(
         bucket=bucket,
         key=blob.name or "",
         size=int(blob.size or 0),
-        etag=str(blob.generation) if blob.generation is not None else None,
+        etag=generation,
         last_modified=blob.updated,
         content_type=blob.content_type,
         metadata=dict(blob.metadata or {}),
         checksums=checksums,
+        version_id=generation,
+        storage_class=blob.storage_class,
+        cache_control=blob.cache_control,
+        content_encoding=blob.content_encoding,
+        content_disposition=blob.content_disposition,
     )

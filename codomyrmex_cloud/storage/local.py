@@ -1,48 +1,135 @@
 """``LocalStore``: the object-store contract on a local folder (the embedded default).
 
-Layout: ``<root>/<bucket>/objects/<sha256(key)>`` holds the bytes and ``.../meta/<sha256(key)>``
-a JSON record (key, size, etag, checksums, content type, metadata). Hashing the key keeps any
-key valid on any filesystem ("a/../b", "?", 1,000-character keys) and makes ``/`` just a
-character, as it is in a real object store.
+Layout: ``<root>/<bucket>/`` holds one file per object. The file is the object's bytes
+followed by a JSON trailer (key, size, etag, checksums, content headers, metadata, tags,
+version id), the trailer's length and a magic marker. Bytes and description live in one
+file, replaced by one ``rename``, so a reader always sees both of one version. The file
+name is ``k`` + the key's UTF-8 in hex for keys up to 127 bytes (so names sort like keys
+and a prefix listing reads only the matching files), else ``h`` + its SHA-256.
 
-Writes go to a temporary file and are renamed into place, so readers never see half an
-object. ``if_none_match="*"`` uses ``os.link`` (atomic across processes); ``if_match`` is
-checked under a lock shared by the threads of this process.
+- Bucket names follow the portable rule (what every cloud accepts); keys the shared key rule.
+- Links are never followed: a bucket folder or object file that is a symlink is refused
+  (``O_NOFOLLOW``), so nothing outside ``root`` is read or written through the store.
+- Object files are created ``0600`` (owner only), whatever the umask.
+- Commits take an ``flock`` on ``<bucket>/.lock``, so ``if_match``/``if_none_match`` hold
+  across threads and processes.
+- A file in a bucket folder that is not an object (a stray or damaged file) is skipped with a
+  warning by listings, never fatal.
+- There is no network: ``deadline=`` is checked between chunks; a source that blocks in one
+  ``read()`` cannot be interrupted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
+import stat as stat_module
 import tempfile
-import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO
 
-from codomyrmex_cloud.storage.base import (
-    CHUNK_SIZE,
-    ObjectInfo,
-    ObjectListing,
-    PathLike,
-    ProgressCallback,
-    UploadData,
-)
-from codomyrmex_cloud.storage.common import BaseStore
+from codomyrmex_cloud.storage import deadline as deadlines
+from codomyrmex_cloud.storage import validation as v
+from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
     BucketNotEmptyError,
     BucketNotFoundError,
     InvalidArgumentError,
     ObjectNotFoundError,
     PreconditionFailedError,
-    UnsupportedOperationError,
+    StorageError,
+    StoragePermissionError,
 )
-from codomyrmex_cloud.storage.transfer import CountingReader, Crc32, check_names, check_page_size, upload_source
+from codomyrmex_cloud.storage.transfer import Crc32, DownloadSink, Progress, UploadSource, pread_chunks
+from codomyrmex_cloud.storage.types import (
+    CHUNK_SIZE,
+    BucketInfo,
+    ObjectInfo,
+    ObjectVersion,
+    Page,
+    PathLike,
+)
+
+logger = logging.getLogger("codomyrmex_cloud.storage.local")
 
 _LIST_PAGE = 1000
+_MAGIC = b"\ncodomyrmex-object-v1\n"
+_TAIL = 8 + len(_MAGIC)  # trailer length (8 bytes, big-endian) + magic
+_MAX_TRAILER = 1024 * 1024
+_HEX_KEY_BYTES = 127  # "k" + 254 hex digits = 255, the usual NAME_MAX
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def map_error(exc: BaseException, bucket: str | None, key: str | None) -> StorageError | None:
+    """The local filesystem's errors as StorageErrors (the one mapping for LocalStore)."""
+    if not isinstance(exc, OSError):
+        return None
+    where = f"{bucket}/{key}" if key else str(bucket)
+    if exc.errno == errno.ELOOP:
+        return StoragePermissionError(f"{where}: refusing to follow a symbolic link", bucket=bucket, key=key)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StoragePermissionError(f"{where}: {exc.strerror}", bucket=bucket, key=key)
+    if exc.errno == errno.ENOENT:
+        if key is None:
+            return BucketNotFoundError(f"bucket {bucket!r} does not exist", bucket=bucket)
+        return ObjectNotFoundError(f"{where} does not exist", bucket=bucket, key=key)
+    if exc.errno in (errno.ENAMETOOLONG, errno.EINVAL):
+        return InvalidArgumentError(f"{where}: {exc.strerror}", bucket=bucket, key=key)
+    return StorageError(f"{where}: {exc.strerror or exc}", bucket=bucket, key=key)
+
+
+def object_name(key: str) -> str:
+    """The file name of ``key``'s object in its bucket folder."""
+    raw = key.encode("utf-8")
+    if len(raw) <= _HEX_KEY_BYTES:
+        return "k" + raw.hex()
+    return "h" + hashlib.sha256(raw).hexdigest()
+
+
+class _Record:
+    """An open object file: its description (trailer) and a descriptor on its bytes."""
+
+    def __init__(self, fd: int, record: dict[str, Any], bucket: str) -> None:
+        self.fd = fd
+        self.record = record
+        self.info = _info(bucket, record)
+
+    def chunks(self, start: int, end: int | None, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """The bytes ``[start, end)`` of this version; closes the descriptor when done."""
+        stop = self.info.size if end is None else min(end, self.info.size)
+        return pread_chunks(self.fd, start, stop, chunk_size)
+
+
+def _read_trailer(fd: int) -> dict[str, Any]:
+    size = os.fstat(fd).st_size
+    if size < _TAIL:
+        raise ValueError("too short to be an object file")
+    tail = os.pread(fd, _TAIL, size - _TAIL)
+    if tail[8:] != _MAGIC:
+        raise ValueError("no object trailer")
+    length = int.from_bytes(tail[:8], "big")
+    if length > _MAX_TRAILER or length > size - _TAIL:
+        raise ValueError("damaged object trailer")
+    record: dict[str, Any] = json.loads(os.pread(fd, length, size - _TAIL - length))
+    if not isinstance(record, dict) or not isinstance(record.get("key"), str):
+        raise ValueError("object trailer without a key")
+    if size - _TAIL - length != record.get("size"):
+        raise ValueError("object size does not match its trailer")
+    return record
+
+
+def _trailer(record: Mapping[str, Any]) -> bytes:
+    encoded = json.dumps(record, separators=(",", ":")).encode()
+    return encoded + len(encoded).to_bytes(8, "big") + _MAGIC
 
 
 class LocalStore(BaseStore):
@@ -50,247 +137,434 @@ class LocalStore(BaseStore):
 
     Args:
         root: The folder holding one sub-folder per bucket (created if missing).
+        deadline: Default seconds per operation (checked between chunks), or None.
     """
 
-    def __init__(self, root: PathLike = ".codomyrmex-store") -> None:
+    _rules = v.PORTABLE
+    _map_error = staticmethod(map_error)
+
+    def __init__(self, root: PathLike = ".codomyrmex-store", *, deadline: float | None = None) -> None:
         self.root = Path(root)
+        self._default_deadline = v.check_seconds(deadline, "deadline")
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"LocalStore(root={str(self.root)!r})"
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {"root": str(self.root), "deadline": self._default_deadline}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.root = Path(state["root"])
+        self._default_deadline = state["deadline"]
+
     # Paths ------------------------------------------------------------------------------
 
     def _bucket_dir(self, bucket: str, *, must_exist: bool = True) -> Path:
-        check_names(bucket)
-        if "/" in bucket or bucket in (".", "..") or "\x00" in bucket:
-            raise InvalidArgumentError(f"invalid bucket name {bucket!r}", bucket=bucket)
         path = self.root / bucket
-        if must_exist and not path.is_dir():
-            raise BucketNotFoundError(f"bucket {bucket!r} does not exist", bucket=bucket)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            if must_exist:
+                raise BucketNotFoundError(f"bucket {bucket!r} does not exist", bucket=bucket) from None
+            return path
+        if stat_module.S_ISLNK(mode):
+            raise StoragePermissionError(f"bucket folder {str(path)!r} is a symbolic link; refusing", bucket=bucket)
+        if not stat_module.S_ISDIR(mode):
+            raise StorageError(f"{str(path)!r} is not a bucket folder", bucket=bucket)
         return path
 
-    def _paths(self, bucket: str, key: str) -> tuple[Path, Path]:
-        check_names(bucket, key)
-        name = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-        base = self._bucket_dir(bucket)
-        return base / "objects" / name, base / "meta" / name
-
-    def _read_meta(self, bucket: str, key: str) -> ObjectInfo:
-        _, meta = self._paths(bucket, key)
+    def _open_record(self, bucket: str, key: str, opts: v.ReadOptions | None = None) -> _Record:
+        path = self._bucket_dir(bucket) / object_name(key)
         try:
-            record = json.loads(meta.read_text())
+            fd = os.open(path, _OPEN_FLAGS)
         except FileNotFoundError:
             raise ObjectNotFoundError(f"{bucket}/{key} does not exist", bucket=bucket, key=key) from None
-        return _info(bucket, record)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise StoragePermissionError(
+                    f"{bucket}/{key}: the object file is a symbolic link; refusing", bucket=bucket, key=key
+                ) from exc
+            raise
+        try:
+            if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+                raise StorageError(f"{bucket}/{key}: not a regular file", bucket=bucket, key=key)
+            record = _read_trailer(fd)
+            if record["key"] != key:  # a hash collision or a foreign file: not this object
+                raise ObjectNotFoundError(f"{bucket}/{key} does not exist", bucket=bucket, key=key)
+            current = _Record(fd, record, bucket)
+        except ValueError as exc:
+            os.close(fd)
+            raise StorageError(f"{bucket}/{key}: damaged object file ({exc})", bucket=bucket, key=key) from exc
+        except BaseException:
+            os.close(fd)
+            raise
+        if opts is not None:
+            if opts.version_id is not None and opts.version_id != current.info.version_id:
+                os.close(fd)
+                raise ObjectNotFoundError(f"{bucket}/{key} has no version {opts.version_id!r}", bucket=bucket, key=key)
+            if opts.if_match is not None and opts.if_match != current.info.etag:
+                os.close(fd)
+                raise PreconditionFailedError(
+                    f"{bucket}/{key} does not match etag {opts.if_match!r}", bucket=bucket, key=key
+                )
+        return current
+
+    @contextlib.contextmanager
+    def _locked(self, folder: Path) -> Iterator[None]:
+        lock = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(lock)
 
     # Buckets ----------------------------------------------------------------------------
 
-    def create_bucket(self, bucket: str) -> None:
+    def _create_bucket(self, bucket: str) -> None:
         path = self._bucket_dir(bucket, must_exist=False)
-        (path / "objects").mkdir(parents=True, exist_ok=True)
-        (path / "meta").mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
+        self._bucket_dir(bucket)  # refuse a symlink planted under the name
 
-    def delete_bucket(self, bucket: str, *, force: bool = False) -> None:
-        path = self._bucket_dir(bucket, must_exist=False)
-        if not path.is_dir():
+    def _delete_bucket(self, bucket: str, force: bool) -> None:
+        try:
+            path = self._bucket_dir(bucket)
+        except BucketNotFoundError:
             return  # already gone
-        if not force and any((path / "meta").iterdir()):
+        if not force and any(self._object_files(path, "")):
             raise BucketNotEmptyError(f"bucket {bucket!r} is not empty", bucket=bucket)
         shutil.rmtree(path)
 
-    def bucket_exists(self, bucket: str) -> bool:
-        return self._bucket_dir(bucket, must_exist=False).is_dir()
+    def _bucket_exists(self, bucket: str) -> bool:
+        try:
+            self._bucket_dir(bucket)
+        except BucketNotFoundError:
+            return False
+        return True
 
-    # Objects ----------------------------------------------------------------------------
-
-    def upload(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        data: UploadData | None = None,
-        local_path: PathLike | None = None,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_match: str | None = None,
-        if_none_match: Literal["*"] | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> ObjectInfo:
-        """Store an object atomically; see :class:`ObjectStore`."""
-        target, meta = self._paths(bucket, key)
-        _check_conditions(if_match, if_none_match)
-        with upload_source(data, local_path) as (stream, size):
-            md5, crc = hashlib.md5(usedforsecurity=False), Crc32()
-            reader = CountingReader(stream, size, progress, (md5, crc))
-            fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-            temp = Path(temp_name)
+    def _list_buckets(self, prefix: str) -> list[BucketInfo]:
+        found = []
+        for entry in os.scandir(self.root):
+            if not entry.name.startswith(prefix) or not entry.is_dir(follow_symlinks=False):
+                continue
             try:
-                with os.fdopen(fd, "wb") as out:
-                    while chunk := reader.read(CHUNK_SIZE):
-                        out.write(chunk)
-                    out.flush()
-                    os.fsync(out.fileno())
-                record = {
-                    "key": key,
-                    "size": reader.done,
-                    "etag": md5.hexdigest(),
-                    "checksums": {"md5": md5.hexdigest(), "crc32": crc.hexdigest()},
-                    "content_type": content_type or "application/octet-stream",
-                    "metadata": dict(metadata or {}),
-                    "last_modified": datetime.now(UTC).isoformat(),
-                }
-                self._commit(bucket, key, temp, target, meta, record, if_match, if_none_match)
-            finally:
-                temp.unlink(missing_ok=True)
-        return _info(bucket, record)
+                v.check_bucket(entry.name, self._rules)
+            except InvalidArgumentError:
+                continue
+            created = datetime.fromtimestamp(entry.stat(follow_symlinks=False).st_mtime, UTC)
+            found.append(BucketInfo(entry.name, created))
+        return found
 
-    def _commit(
-        self,
-        bucket: str,
-        key: str,
-        temp: Path,
-        target: Path,
-        meta: Path,
-        record: dict[str, object],
-        if_match: str | None,
-        if_none_match: str | None,
-    ) -> None:
-        with self._lock:
-            if if_match is not None:
-                current = self._read_meta(bucket, key) if meta.exists() else None
-                if current is None or current.etag != if_match.strip('"'):
-                    raise PreconditionFailedError(f"{bucket}/{key} does not match {if_match}", bucket=bucket, key=key)
-            if if_none_match == "*":
+    # Writes -----------------------------------------------------------------------------
+
+    def _put(self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress) -> ObjectInfo:
+        with self._writer(bucket, key, opts, CHUNK_SIZE) as target:
+            while True:
+                left = deadlines.remaining()
+                if left is not None and left <= 0:
+                    raise deadlines.expired_error(f"upload of {bucket}/{key}")
+                chunk = source.stream.read(CHUNK_SIZE)
+                if not chunk:
+                    break
+                if not isinstance(chunk, bytes | bytearray | memoryview):
+                    raise InvalidArgumentError(
+                        f"data: read() returned {type(chunk).__name__}, not bytes", argument="data"
+                    )
+                target.append(bytes(chunk))
+                progress.add(len(chunk))
+            if progress.done == 0:
+                progress.add(0)
+            return target.commit()
+
+    def _writer(self, bucket: str, key: str, opts: v.WriteOptions, part_size: int) -> _LocalWrite:
+        if opts.encryption is not None:  # pragma: no cover - the rules refuse it first
+            raise InvalidArgumentError("encryption: LocalStore does not encrypt", argument="encryption")
+        return _LocalWrite(self, bucket, key, opts)
+
+    def _commit(self, bucket: str, key: str, temp: Path, opts: v.WriteOptions) -> None:
+        folder = self._bucket_dir(bucket)
+        target = folder / object_name(key)
+        with self._locked(folder):
+            if opts.if_match is not None:
                 try:
-                    os.link(temp, target)  # atomic create-if-absent, even across processes
+                    current = self._open_record(bucket, key)
+                except ObjectNotFoundError:
+                    current = None
+                if current is not None:
+                    os.close(current.fd)
+                if current is None or current.info.etag != opts.if_match:
+                    raise PreconditionFailedError(
+                        f"{bucket}/{key} does not match etag {opts.if_match!r}", bucket=bucket, key=key
+                    )
+            if opts.create_only:
+                try:
+                    os.link(temp, target)  # atomic create-if-absent
                 except FileExistsError:
                     raise PreconditionFailedError(f"{bucket}/{key} already exists", bucket=bucket, key=key) from None
+                temp.unlink()
             else:
                 os.replace(temp, target)
-            meta_temp = meta.with_suffix(".tmp")
-            meta_temp.write_text(json.dumps(record))
-            os.replace(meta_temp, meta)
 
-    _sequential_download = True
+    # Reads ------------------------------------------------------------------------------
 
-    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
-        done = 0
-        for chunk in self.iter_chunks(info.bucket, info.key):
+    def _get(self, bucket: str, key: str, sink: DownloadSink, opts: v.ReadOptions) -> None:
+        record = self._open_record(bucket, key, opts)
+        sink.begin(record.info)
+        for chunk in record.chunks(0, None):
+            left = deadlines.remaining()
+            if left is not None and left <= 0:
+                raise deadlines.expired_error(f"download of {bucket}/{key}")
             sink.write(chunk)
-            done += len(chunk)
-            if progress is not None:
-                progress(done, info.size)
 
-    def iter_chunks(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        chunk_size: int = CHUNK_SIZE,
-        start: int = 0,
-        end: int | None = None,
-    ) -> Iterator[bytes]:
-        self._check_range(start, end, chunk_size)
-        path, _ = self._paths(bucket, key)
+    def _open(
+        self, bucket: str, key: str, start: int, end: int | None, opts: v.ReadOptions
+    ) -> tuple[ObjectInfo | None, Iterator[bytes]]:
+        record = self._open_record(bucket, key, opts)
+        if start >= record.info.size and not (start == 0 and end is None):
+            os.close(record.fd)
+            return None, iter(())
+        return record.info, record.chunks(start, end)
+
+    def _stat(self, bucket: str, key: str, opts: v.ReadOptions) -> ObjectInfo:
+        record = self._open_record(bucket, key, opts)
+        os.close(record.fd)
+        return record.info
+
+    # Deletes and copies -----------------------------------------------------------------
+
+    def _delete(self, bucket: str, key: str, version_id: str | None) -> None:
         try:
-            handle = path.open("rb")
-        except FileNotFoundError:
-            raise ObjectNotFoundError(f"{bucket}/{key} does not exist", bucket=bucket, key=key) from None
-        return _read_chunks(handle, chunk_size, start, end)
+            folder = self._bucket_dir(bucket)
+        except BucketNotFoundError:
+            return
+        with self._locked(folder):
+            if version_id is not None:
+                try:
+                    current = self._open_record(bucket, key)
+                except ObjectNotFoundError:
+                    return
+                os.close(current.fd)
+                if current.info.version_id != version_id:
+                    return  # that version is already gone
+            (folder / object_name(key)).unlink(missing_ok=True)
 
-    def list_objects(
-        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
-    ) -> ObjectListing:
-        """Objects under ``prefix``, fetched ``page_size`` at a time (the service default if None)."""
-        check_page_size(page_size)
-        meta_dir = self._bucket_dir(bucket) / "meta"
-        if delimiter == "":
-            raise InvalidArgumentError("delimiter must be None or a non-empty string", bucket=bucket)
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
+        source = self._open_record(src_bucket, src_key, v.ReadOptions(version_id=version_id))
+        info = source.info
+        opts = v.WriteOptions(
+            content_type=info.content_type or "application/octet-stream",
+            metadata=dict(info.metadata),
+            cache_control=info.cache_control,
+            content_encoding=info.content_encoding,
+            content_disposition=info.content_disposition,
+            storage_class=info.storage_class,
+            tags=dict(source.record.get("tags") or {}),
+        )
+        try:
+            self._bucket_dir(dst_bucket)
+        except BucketNotFoundError:
+            os.close(source.fd)
+            raise
+        with self._writer(dst_bucket, dst_key, opts, CHUNK_SIZE) as target:
+            for chunk in source.chunks(0, None):
+                target.append(chunk)
+            return target.commit()
 
-        def pages() -> Iterator[tuple[list[ObjectInfo], list[str]]]:
-            keys = []
-            for entry in meta_dir.iterdir():
-                if entry.suffix == ".tmp":
-                    continue
-                record = json.loads(entry.read_text())
-                if record["key"].startswith(prefix):
-                    keys.append((record["key"], record))
-            keys.sort(key=lambda item: item[0])
-            seen_prefixes: set[str] = set()
-            objects: list[ObjectInfo] = []
-            prefixes: list[str] = []
-            for key, record in keys:
-                rest = key[len(prefix) :]
-                if delimiter and delimiter in rest:
-                    common = prefix + rest[: rest.index(delimiter) + len(delimiter)]
-                    if common not in seen_prefixes:
-                        seen_prefixes.add(common)
-                        prefixes.append(common)
-                    continue
+    # Tags -------------------------------------------------------------------------------
+
+    def get_tags(self, bucket: str, key: str, *, deadline: float | None = None) -> dict[str, str]:
+        """The object's tags."""
+        bucket, key = self._names(bucket, key)
+        with self._operation(deadline, bucket, key):
+            record = self._open_record(bucket, key)
+            os.close(record.fd)
+            return dict(record.record.get("tags") or {})
+
+    def set_tags(self, bucket: str, key: str, tags: Mapping[str, str], *, deadline: float | None = None) -> None:
+        """Replace the object's tags (its bytes, etag and version stay the same)."""
+        bucket, key = self._names(bucket, key)
+        checked = v.check_tags(tags, self._rules)
+        with self._operation(deadline, bucket, key):
+            source = self._open_record(bucket, key)
+            record = {**source.record, "tags": checked}
+            folder = self._bucket_dir(bucket)
+            fd, name = tempfile.mkstemp(dir=folder, prefix=".tags-")
+            temp = Path(name)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in source.chunks(0, None):
+                        out.write(chunk)
+                    out.write(_trailer(record))
+                    out.flush()
+                    os.fsync(out.fileno())
+                self._commit(bucket, key, temp, v.WriteOptions(if_match=source.info.etag))
+            finally:
+                temp.unlink(missing_ok=True)
+
+    # Listings ---------------------------------------------------------------------------
+
+    def _object_files(self, folder: Path, prefix: str) -> Iterator[tuple[str, bool]]:
+        """Names of object files that may hold keys starting with ``prefix``, and whether
+        the name alone proves it (hex-named) or the trailer must be read (hash-named)."""
+        hex_prefix = "k" + prefix.encode("utf-8").hex()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue  # temporary files and the lock
+                if name.startswith("k"):
+                    if name.startswith(hex_prefix):
+                        yield name, True
+                elif name.startswith("h"):
+                    yield name, False
+                else:
+                    logger.warning("LocalStore: skipping %s: not an object file", folder / name)
+
+    def _records(self, bucket: str, prefix: str) -> list[dict[str, Any]]:
+        folder = self._bucket_dir(bucket)
+        records = []
+        for name, _ in self._object_files(folder, prefix):
+            try:
+                fd = os.open(folder / name, _OPEN_FLAGS)
+            except FileNotFoundError:
+                continue  # deleted since the scan
+            except OSError as exc:
+                logger.warning("LocalStore: skipping %s: %s", folder / name, exc.strerror)
+                continue
+            try:
+                if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+                    raise ValueError("not a regular file")
+                record = _read_trailer(fd)
+            except (ValueError, OSError) as exc:
+                logger.warning("LocalStore: skipping %s: %s", folder / name, exc)
+                continue
+            finally:
+                os.close(fd)
+            if record["key"].startswith(prefix) and object_name(record["key"]) == name:
+                records.append(record)
+        records.sort(key=lambda r: r["key"].encode("utf-8"))  # S3's order: UTF-8 bytes
+        return records
+
+    def _list(
+        self, bucket: str, prefix: str, delimiter: str | None, page_size: int | None
+    ) -> Iterator[Page[ObjectInfo]]:
+        seen: set[str] = set()
+        objects: list[ObjectInfo] = []
+        prefixes: list[str] = []
+        for record in self._records(bucket, prefix):
+            key = record["key"]
+            rest = key[len(prefix) :]
+            if delimiter and delimiter in rest:
+                common = prefix + rest[: rest.index(delimiter) + len(delimiter)]
+                if common not in seen:
+                    seen.add(common)
+                    prefixes.append(common)
+            else:
                 objects.append(_info(bucket, record))
-                if len(objects) >= (page_size or _LIST_PAGE):
-                    yield objects, prefixes
-                    objects, prefixes = [], []
+            if len(objects) + len(prefixes) >= (page_size or _LIST_PAGE):
+                yield objects, prefixes
+                objects, prefixes = [], []
+        if objects or prefixes or not seen:
             yield objects, prefixes
 
-        return ObjectListing(pages())
-
-    def stat(self, bucket: str, key: str) -> ObjectInfo:
-        return self._read_meta(bucket, key)
-
-    def delete(self, bucket: str, key: str) -> None:
-        """Delete an object; one that is already gone is not an error."""
-        target, meta = self._paths(bucket, key)
-        with self._lock:
-            meta.unlink(missing_ok=True)
-            target.unlink(missing_ok=True)
-
-    def copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> ObjectInfo:
-        info = self.stat(src_bucket, src_key)
-        source, _ = self._paths(src_bucket, src_key)
-        return self.upload(
-            dst_bucket,
-            dst_key,
-            local_path=source,
-            content_type=info.content_type,
-            metadata=dict(info.metadata),
-        )
-
-    def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: str = "GET") -> str:
-        raise UnsupportedOperationError("a local store has no signed URLs", bucket=bucket, key=key)
+    def _list_versions(self, bucket: str, prefix: str, page_size: int | None) -> Iterator[Page[ObjectVersion]]:
+        page: list[ObjectVersion] = []
+        for record in self._records(bucket, prefix):
+            base = _info(bucket, record)
+            page.append(ObjectVersion(**{f: getattr(base, f) for f in base.__dataclass_fields__}))
+            if len(page) >= (page_size or _LIST_PAGE):
+                yield page, []
+                page = []
+        yield page, []
 
 
-def _check_conditions(if_match: str | None, if_none_match: str | None) -> None:
-    if if_none_match not in (None, "*"):
-        raise InvalidArgumentError('if_none_match accepts only "*" (create only if absent)')
-    if if_match is not None and if_none_match is not None:
-        raise InvalidArgumentError("pass if_match or if_none_match, not both")
+class _LocalWrite:
+    """One local write: bytes to a private temp file in the bucket folder, committed by rename."""
+
+    def __init__(self, store: LocalStore, bucket: str, key: str, opts: v.WriteOptions) -> None:
+        folder = store._bucket_dir(bucket)
+        self._store = store
+        self._bucket = bucket
+        self._key = key
+        self._opts = opts
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".upload-")  # 0600, whatever the umask
+        self._file: BinaryIO = os.fdopen(fd, "wb")
+        self._temp = Path(name)
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._crc = Crc32()
+        self._size = 0
+
+    def __enter__(self) -> _LocalWrite:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.abort()
+
+    def append(self, data: bytes) -> None:
+        self._file.write(data)
+        self._md5.update(data)
+        self._crc.update(data)
+        self._size += len(data)
+
+    def commit(self) -> ObjectInfo:
+        etag = self._md5.hexdigest()
+        record = {
+            "key": self._key,
+            "size": self._size,
+            "etag": etag,
+            "version_id": uuid.uuid4().hex,
+            "checksums": {"md5": etag, "crc32": self._crc.hexdigest()},
+            "content_type": self._opts.content_type,
+            "metadata": dict(self._opts.metadata),
+            "last_modified": datetime.now(UTC).isoformat(),
+            "cache_control": self._opts.cache_control,
+            "content_encoding": self._opts.content_encoding,
+            "content_disposition": self._opts.content_disposition,
+            "storage_class": self._opts.storage_class,
+            "tags": dict(self._opts.tags),
+        }
+        self._file.write(_trailer(record))
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        self._store._commit(self._bucket, self._key, self._temp, self._opts)
+        return _info(self._bucket, record)
+
+    def abort(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        self._temp.unlink(missing_ok=True)
+
+    # PartTarget, for open_write ---------------------------------------------------------
+
+    def put(self, data: bytes) -> ObjectInfo:
+        try:
+            self.append(data)
+            return self.commit()
+        finally:
+            self.abort()
+
+    def upload_part(self, number: int, data: bytes) -> None:
+        self.append(data)
+
+    def finish(self, number: int, data: bytes, total: int) -> ObjectInfo:
+        return self.put(data)
 
 
-def _read_chunks(handle: BinaryIO, chunk_size: int, start: int, end: int | None) -> Iterator[bytes]:
-    with handle:
-        handle.seek(start)
-        remaining = None if end is None else end - start
-        while remaining is None or remaining > 0:
-            chunk = handle.read(chunk_size if remaining is None else min(chunk_size, remaining))
-            if not chunk:
-                return
-            if remaining is not None:
-                remaining -= len(chunk)
-            yield chunk
-
-
-def _info(bucket: str, record: Mapping[str, object]) -> ObjectInfo:
+def _info(bucket: str, record: Mapping[str, Any]) -> ObjectInfo:
     modified = record.get("last_modified")
     return ObjectInfo(
         bucket=bucket,
         key=str(record["key"]),
-        size=int(record["size"]),  # type: ignore[call-overload]
+        size=int(record["size"]),
         etag=str(record["etag"]),
         last_modified=datetime.fromisoformat(modified) if isinstance(modified, str) else None,
-        content_type=str(record.get("content_type") or "") or None,
-        metadata=dict(record.get("metadata") or {}),  # type: ignore[call-overload]
-        checksums=dict(record.get("checksums") or {}),  # type: ignore[call-overload]
+        content_type=record.get("content_type") or None,
+        metadata=dict(record.get("metadata") or {}),
+        checksums=dict(record.get("checksums") or {}),
+        version_id=record.get("version_id"),
+        storage_class=record.get("storage_class"),
+        cache_control=record.get("cache_control"),
+        content_encoding=record.get("content_encoding"),
+        content_disposition=record.get("content_disposition"),
     )

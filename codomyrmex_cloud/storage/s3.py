@@ -2,36 +2,47 @@
 
 Configuration follows boto3's own chain: credentials and region from arguments, a named
 ``profile``, the environment (``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ``AWS_ENDPOINT_URL`` ...)
-or instance roles. ``endpoint_url`` points it at any S3-compatible service.
+or instance roles. ``endpoint_url`` points it at any S3-compatible service;
+``anonymous=True`` reads public buckets without credentials.
 
-- Transfers use s3transfer (boto3's managed transfer): multipart above ``multipart_threshold``,
-  ``max_concurrency`` parts in flight, memory bounded by chunk size x concurrency.
-- Integrity: uploads carry a CRC32 checksum S3 verifies (``ChecksumAlgorithm``); downloads are
-  checked against the size, the MD5 ETag of single-part objects, and S3's full-object CRC32
-  where S3 reports one. A mismatch raises IntegrityError and keeps nothing.
-- Retries: botocore's ``standard`` mode (exponential backoff with jitter, throttling and
-  transient errors), ``max_attempts`` in total; no second layer on top.
-- One boto3 client is shared by every thread (boto3 clients are thread-safe; sessions are not,
-  so the session is used only here in the constructor).
+- Requests: SigV4 always (also for signed URLs); ``timeout`` seconds per request (connect
+  and read); ``retry`` (:class:`RetryPolicy`) replaces botocore's retry handler, keeping
+  botocore's ``standard``-mode conditions; the operation ``deadline`` caps every request's
+  read timeout at the time left (botocore's per-request ``read_timeout``) and refuses to
+  start one after it.
+- Small objects: an upload is one ``PutObject`` (``Content-MD5`` checked by S3) and a
+  download one ``GetObject``; size, etag and checksums come from those responses.
+- Large objects: uploads are multipart, ``max_concurrency`` parts in flight (a file's parts
+  are read with ``pread``, so memory stays at a few buffers; every part carries its MD5);
+  downloads above ``multipart_threshold`` into a file fetch the rest of the object as
+  parallel ranged GETs pinned to the first response's etag (or version), written in place.
+- Integrity: downloads are checked against the size and the MD5 ETag, S3's full-object
+  CRC32, or the multipart ETag when the part size is known.
+- One boto3 client is shared by every thread; it is rebuilt after ``fork`` and, when the
+  client is pickled, in the receiving process (credentials are never pickled: they are
+  re-resolved there by boto3's chain). ``close()`` (or leaving a ``with`` block) releases
+  its pooled connections.
+- The secret key and session token it is given or resolves are registered with the log
+  redaction (:mod:`codomyrmex_cloud.log_redaction`), which the constructor installs.
 """
 
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import contextlib
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal
+import email.utils
+import hashlib
+import math
+import os
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from codomyrmex_cloud.storage.base import (
-    CHUNK_SIZE,
-    ObjectInfo,
-    ObjectListing,
-    PathLike,
-    ProgressCallback,
-    UploadData,
-)
-from codomyrmex_cloud.storage.common import BaseStore
+from codomyrmex_cloud.storage import deadline as deadlines
+from codomyrmex_cloud.storage import validation as v
+from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
     BucketNotEmptyError,
     BucketNotFoundError,
@@ -43,16 +54,51 @@ from codomyrmex_cloud.storage.errors import (
     StorageError,
     StoragePermissionError,
     StorageTimeoutError,
+    UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.transfer import CountingReader, check_names, check_page_size, upload_source
+from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.secrets import protect
+from codomyrmex_cloud.storage.transfer import DownloadSink, FileSlice, Progress, UploadSource, read_full
+from codomyrmex_cloud.storage.types import (
+    CHUNK_SIZE,
+    BucketInfo,
+    CustomerKey,
+    KmsKey,
+    ManagedKey,
+    ObjectInfo,
+    ObjectVersion,
+    Page,
+    PathLike,
+    SignedMethod,
+)
+from codomyrmex_cloud.storage.writer import ObjectWriter
 
 if TYPE_CHECKING:
+    from botocore.config import Config
     from mypy_boto3_s3.client import S3Client as Boto3S3Client
-    from mypy_boto3_s3.type_defs import HeadObjectOutputTypeDef, PaginatorConfigTypeDef
+    from mypy_boto3_s3.type_defs import PaginatorConfigTypeDef
 
-_NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
-_PERMISSION = {"AccessDenied", "403", "InvalidAccessKeyId", "SignatureDoesNotMatch", "AllAccessDisabled"}
+_NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
+_PERMISSION = {
+    "AccessDenied",
+    "403",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "AllAccessDisabled",
+    "InvalidToken",
+}
 _PRECONDITION = {"PreconditionFailed", "412", "ConditionalRequestConflict"}
+_INTEGRITY = {"BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch", "InvalidChecksum"}
+_INVALID = {
+    "InvalidBucketName",
+    "KeyTooLongError",
+    "InvalidArgument",
+    "InvalidRequest",
+    "InvalidStorageClass",
+    "InvalidTag",
+}
+_MAX_COPY = 5 * 1024**3  # CopyObject's limit; above it, a multipart copy
+_MAX_PARTS = 10_000
 
 
 def _import_boto3() -> Any:
@@ -63,22 +109,102 @@ def _import_boto3() -> Any:
     return boto3
 
 
-class _Progress:
-    """Turns s3transfer's per-thread byte increments into cumulative (done, total) calls."""
+def _code(exc: BaseException | None) -> str:
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", ""))
 
-    def __init__(self, callback: ProgressCallback | None, total: int | None) -> None:
-        self._callback = callback
-        self._total = total
-        self._done = 0
-        self._lock = threading.Lock()
 
-    def __call__(self, increment: int) -> None:
-        if self._callback is None:
-            return
-        with self._lock:
-            self._done += increment
-            done = self._done
-        self._callback(done, self._total)
+def _status(exc: BaseException) -> int | None:
+    response = getattr(exc, "response", None) or {}
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return int(status) if status is not None else None
+
+
+def map_error(exc: BaseException, bucket: str | None, key: str | None) -> StorageError | None:
+    """botocore/s3transfer/boto3 exceptions as StorageErrors (the one mapping for S3)."""
+    from botocore import exceptions as bex
+
+    where = f"{bucket}/{key}" if key else f"{bucket}"
+    if isinstance(exc, bex.ClientError):
+        code = _code(exc)
+        status = _status(exc)
+        message = f"S3 {code or status or 'error'} for {where}: {exc}"
+        if code == "NoSuchBucket":
+            return BucketNotFoundError(message, bucket=bucket, key=key)
+        if code in _NOT_FOUND:
+            return ObjectNotFoundError(message, bucket=bucket, key=key)
+        if code in _PERMISSION:
+            return StoragePermissionError(message, bucket=bucket, key=key)
+        if code in _PRECONDITION:
+            return PreconditionFailedError(message, bucket=bucket, key=key)
+        if code == "BucketNotEmpty":
+            return BucketNotEmptyError(message, bucket=bucket, key=key)
+        if code in _INTEGRITY:
+            return IntegrityError(message, bucket=bucket, key=key)
+        if code in _INVALID or code == "InvalidRange":
+            return InvalidArgumentError(message, bucket=bucket, key=key)
+        if code in ("RequestTimeout", "RequestTimeTooSkewed") or status == 408:
+            return StorageTimeoutError(message, bucket=bucket, key=key)
+        if status is not None and status >= 500:
+            return StorageConnectionError(
+                f"S3 answered {status} for {where} (after retries): {exc}", bucket=bucket, key=key
+            )
+        return StorageError(message, bucket=bucket, key=key)
+    if isinstance(exc, bex.ConnectTimeoutError | bex.ReadTimeoutError | TimeoutError):
+        return StorageTimeoutError(f"S3 did not answer in time for {where}: {exc}", bucket=bucket, key=key)
+    if isinstance(exc, bex.FlexibleChecksumError):
+        return IntegrityError(f"S3 checksum mismatch for {where}: {exc}", bucket=bucket, key=key)
+    if isinstance(exc, bex.NoCredentialsError | bex.PartialCredentialsError | bex.NoAuthTokenError):
+        return StoragePermissionError(f"no usable AWS credentials: {exc}", bucket=bucket, key=key)
+    if isinstance(exc, bex.ParamValidationError):
+        return InvalidArgumentError(str(exc), bucket=bucket, key=key)
+    if isinstance(
+        exc,
+        bex.EndpointConnectionError
+        | bex.ConnectionClosedError
+        | bex.ConnectionError
+        | bex.HTTPClientError
+        | bex.ResponseStreamingError
+        | bex.IncompleteReadError
+        | ConnectionError,
+    ):
+        return StorageConnectionError(f"cannot reach S3 for {where}: {exc}", bucket=bucket, key=key)
+    last = getattr(exc, "last_exception", None)  # s3transfer's RetriesExceededError
+    if isinstance(last, BaseException):
+        return map_error(last, bucket, key) or StorageConnectionError(
+            f"S3 transfer failed for {where}: {exc}", bucket=bucket, key=key
+        )
+    if type(exc).__module__.startswith(("boto3", "s3transfer", "botocore")):
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, BaseException) and cause is not exc:
+            mapped = map_error(cause, bucket, key)
+            if mapped is not None:
+                return mapped
+        return StorageError(f"S3 transfer failed for {where}: {exc}", bucket=bucket, key=key)
+    return None
+
+
+class _RetryHandler:
+    """botocore's ``needs-retry`` hook with our policy: botocore's ``standard`` conditions
+    decide *whether*, :class:`RetryPolicy` decides *how often and how long*, and the
+    operation deadline vetoes a retry whose backoff would cross it."""
+
+    def __init__(self, policy: RetryPolicy) -> None:
+        from botocore.retries import standard
+
+        self._policy = policy
+        self._conditions = standard.StandardRetryConditions(max_attempts=policy.max_attempts)
+        self._adapter = standard.RetryEventAdapter()
+
+    def __call__(self, **kwargs: Any) -> float | None:
+        context = self._adapter.create_retry_context(**kwargs)
+        if not self._conditions.is_retryable(context):
+            return None
+        delay = self._policy.backoff(context.attempt_number - 1)
+        left = deadlines.remaining()
+        if left is not None and delay >= left:
+            return None
+        return delay
 
 
 class S3Client(BaseStore):
@@ -91,14 +217,26 @@ class S3Client(BaseStore):
         access_key_id: Explicit credentials (else boto3's credential chain).
         secret_access_key: Explicit credentials.
         session_token: Explicit temporary credentials.
-        max_attempts: Total attempts per request in botocore's standard retry mode.
-        multipart_threshold: Objects at least this large use multipart transfers.
+        anonymous: Send unsigned requests (public buckets); no credentials are looked up.
+        timeout: Seconds per request, for connecting and for each read.
+        retry: Retry policy (default ``RetryPolicy()``).
+        deadline: Default seconds per operation (None: bounded by ``timeout`` and ``retry``).
+        multipart_threshold: Objects larger than this use multipart transfers.
         chunk_size: Part size of multipart transfers, and of streamed reads.
         max_concurrency: Parts in flight per transfer.
+        proxies: Proxy URLs by scheme (``{"https": "http://proxy:3128"}``).
+        ca_bundle: A CA bundle file to verify TLS with (``False`` disables verification).
+        botocore_config: A ``botocore.config.Config`` for everything else (addressing style,
+            user agent, client certificates, ...). Signature version, retries and timeouts
+            come from this client's own arguments.
 
     Raises:
         ImportError: boto3 is not installed (``pip install 'codomyrmex-cloud[s3]'``).
     """
+
+    _rules = v.S3
+    _map_error = staticmethod(map_error)
+    _min_part_size = 5 * 1024 * 1024
 
     def __init__(
         self,
@@ -109,324 +247,747 @@ class S3Client(BaseStore):
         access_key_id: str | None = None,
         secret_access_key: str | None = None,
         session_token: str | None = None,
-        max_attempts: int = 5,
+        anonymous: bool = False,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
         multipart_threshold: int = CHUNK_SIZE,
         chunk_size: int = CHUNK_SIZE,
         max_concurrency: int = 8,
+        proxies: Mapping[str, str] | None = None,
+        ca_bundle: PathLike | bool | None = None,
+        botocore_config: Config | None = None,
     ) -> None:
+        _import_boto3()
+        self._settings: dict[str, Any] = {
+            "region": region,
+            "endpoint_url": endpoint_url,
+            "profile": profile,
+            "anonymous": bool(anonymous),
+            "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
+            "retry": retry if retry is not None else RetryPolicy(),
+            "deadline": v.check_seconds(deadline, "deadline"),
+            "multipart_threshold": v.check_positive_int(multipart_threshold, "multipart_threshold"),
+            "chunk_size": v.check_positive_int(chunk_size, "chunk_size"),
+            "max_concurrency": v.check_positive_int(max_concurrency, "max_concurrency"),
+            "proxies": dict(proxies) if proxies else None,
+            "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
+            "botocore_config": botocore_config,
+        }
+        if not isinstance(self._settings["retry"], RetryPolicy):
+            raise InvalidArgumentError("retry: must be a RetryPolicy", argument="retry")
+        if self._settings["chunk_size"] < self._min_part_size:
+            raise InvalidArgumentError("chunk_size: S3 parts are at least 5 MiB", argument="chunk_size")
+        # Explicit credentials live only here: never pickled, never shown.
+        self._secrets = {
+            "aws_access_key_id": access_key_id,
+            "aws_secret_access_key": secret_access_key,
+            "aws_session_token": session_token,
+        }
+        self._configure()
+        self._build()
+
+    def _configure(self) -> None:
+        s = self._settings
+        self._timeout: float = s["timeout"]
+        self._retry: RetryPolicy = s["retry"]
+        self._default_deadline = s["deadline"]
+        self._threshold: int = s["multipart_threshold"]
+        self._chunk_size: int = s["chunk_size"]
+        self._part_size = self._chunk_size
+        self._max_concurrency: int = s["max_concurrency"]
+        self._pid = -1
+
+    def _build(self) -> None:
         boto3 = _import_boto3()
-        from boto3.s3.transfer import TransferConfig
+        import botocore
         from botocore.config import Config
 
-        session = boto3.session.Session(
-            profile_name=profile,
-            region_name=region,
-            aws_access_key_id=access_key_id,
-            aws_secret_access_key=secret_access_key,
-            aws_session_token=session_token,
-        )
-        config = Config(
-            retries={"mode": "standard", "max_attempts": max_attempts},
-            max_pool_connections=max(10, max_concurrency * 2),
-            # Compute and send checksums only where the operation requires them or we ask
-            # (ChecksumAlgorithm on uploads), so S3-compatible services that lack the newer
-            # checksum headers keep working.
+        s = self._settings
+        # Before the SDK logs anything: redaction installed, the given secrets registered.
+        protect(self._secrets.get("aws_secret_access_key"), self._secrets.get("aws_session_token"))
+        session = boto3.session.Session(profile_name=s["profile"], region_name=s["region"], **self._secrets)
+        ours = Config(
+            signature_version=botocore.UNSIGNED if s["anonymous"] else "s3v4",
+            retries={"mode": "standard", "max_attempts": self._retry.max_attempts},
+            connect_timeout=self._timeout,
+            read_timeout=self._timeout,
+            max_pool_connections=max(10, self._max_concurrency * 2),
+            # Compute and send checksums only where the operation requires them or we ask,
+            # so S3-compatible services that lack the newer checksum headers keep working.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
+            proxies=s["proxies"],
         )
-        self.client: Boto3S3Client = session.client("s3", endpoint_url=endpoint_url, config=config)
-        self.region = session.region_name
-        self._transfer = TransferConfig(
-            multipart_threshold=multipart_threshold,
-            multipart_chunksize=chunk_size,
-            max_concurrency=max_concurrency,
-            # Downloaded chunks waiting for the writer thread: 16 x 256 KiB instead of the
-            # default 100, which let a fast network fill 25 MiB while the disk caught up.
-            max_io_queue=16,
-        )
-        self._chunk_size = chunk_size
+        config = s["botocore_config"].merge(ours) if s["botocore_config"] is not None else ours
+        kwargs: dict[str, Any] = {"endpoint_url": s["endpoint_url"], "config": config}
+        if s["ca_bundle"] is not None:
+            kwargs["verify"] = s["ca_bundle"]
+        client: Boto3S3Client = session.client("s3", **kwargs)
+        resolved = session.get_credentials()  # already resolved by session.client: no lookup
+        protect(getattr(resolved, "secret_key", None), getattr(resolved, "token", None))
+        events = client.meta.events
+        events.unregister("needs-retry.s3", unique_id="retry-config-s3")
+        retry_handler: Any = _RetryHandler(self._retry)
+        events.register("needs-retry.s3", retry_handler, unique_id="retry-config-s3")
+        events.register("before-send.s3", self._before_send, unique_id="codomyrmex-deadline")
+        self._client = client
+        self.region: str | None = session.region_name
+        self._pid = os.getpid()
+
+    @property
+    def client(self) -> Boto3S3Client:
+        """The boto3 S3 client (rebuilt in a forked or unpickling process)."""
+        if self._pid != os.getpid():
+            self._build()
+        return self._client
+
+    def _close(self) -> None:
+        if self._pid == os.getpid():  # after fork, the connections are the parent's
+            self._client.close()
+
+    def _before_send(self, request: Any, event_name: str = "", **kwargs: Any) -> None:
+        left = deadlines.remaining()
+        if left is None:
+            return
+        if left <= 0:
+            raise deadlines.expired_error(f"S3 {event_name.rsplit('.', 1)[-1]}")
+        request.context["read_timeout"] = min(self._timeout, left)
 
     def __repr__(self) -> str:
-        return f"S3Client(region={self.region!r}, endpoint={self.client.meta.endpoint_url!r})"
+        return f"S3Client(region={self.region!r}, endpoint={self._settings['endpoint_url']!r})"
 
-    # Errors: the one place botocore's exceptions become ours ----------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {"settings": self._settings}
 
-    @contextlib.contextmanager
-    def _errors(self, bucket: str | None = None, key: str | None = None) -> Iterator[None]:
-        from botocore import exceptions as bex
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._settings = state["settings"]
+        self._secrets = {}  # re-resolved by boto3's chain in this process
+        self._configure()
+        self._build()
 
-        try:
-            yield
-        except bex.ClientError as exc:
-            raise _translate(exc, bucket, key) from exc
-        except (bex.ConnectTimeoutError, bex.ReadTimeoutError) as exc:
-            raise StorageTimeoutError(f"S3 did not answer in time: {exc}", bucket=bucket, key=key) from exc
-        except (bex.EndpointConnectionError, bex.ConnectionClosedError, bex.ConnectionError) as exc:
-            raise StorageConnectionError(f"cannot reach S3: {exc}", bucket=bucket, key=key) from exc
-        except bex.FlexibleChecksumError as exc:
-            raise IntegrityError(f"S3 checksum mismatch: {exc}", bucket=bucket, key=key) from exc
-        except (bex.NoCredentialsError, bex.PartialCredentialsError) as exc:
-            raise StoragePermissionError(f"no usable AWS credentials: {exc}", bucket=bucket, key=key) from exc
-        except bex.ParamValidationError as exc:
-            raise InvalidArgumentError(str(exc), bucket=bucket, key=key) from exc
+    # Request arguments ------------------------------------------------------------------
+
+    @staticmethod
+    def _write_args(opts: v.WriteOptions) -> dict[str, Any]:
+        args: dict[str, Any] = {"ContentType": opts.content_type}
+        if opts.metadata:
+            args["Metadata"] = dict(opts.metadata)
+        if opts.cache_control:
+            args["CacheControl"] = opts.cache_control
+        if opts.content_encoding:
+            args["ContentEncoding"] = opts.content_encoding
+        if opts.content_disposition:
+            args["ContentDisposition"] = opts.content_disposition
+        if opts.storage_class:
+            args["StorageClass"] = opts.storage_class
+        if opts.tags:
+            args["Tagging"] = urllib.parse.urlencode(dict(opts.tags))
+        encryption = opts.encryption
+        if isinstance(encryption, ManagedKey):
+            args["ServerSideEncryption"] = "AES256"
+        elif isinstance(encryption, KmsKey):
+            args.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=encryption.key_id)
+        elif isinstance(encryption, CustomerKey):
+            args.update(_customer_key_args(encryption))
+        return args
+
+    @staticmethod
+    def _read_args(bucket: str, key: str, opts: v.ReadOptions) -> dict[str, Any]:
+        args: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if opts.version_id:
+            args["VersionId"] = opts.version_id
+        if opts.if_match:
+            args["IfMatch"] = f'"{opts.if_match}"'
+        if opts.customer_key is not None:
+            args.update(_customer_key_args(opts.customer_key))
+        return args
+
+    @staticmethod
+    def _conditions(opts: v.WriteOptions) -> dict[str, Any]:
+        if opts.if_match:
+            return {"IfMatch": f'"{opts.if_match}"'}
+        if opts.create_only:
+            return {"IfNoneMatch": "*"}
+        return {}
 
     # Buckets ----------------------------------------------------------------------------
 
-    def create_bucket(self, bucket: str) -> None:
-        """Create a bucket in the client's region; one you already own is not an error."""
-        check_names(bucket)
+    def _create_bucket(self, bucket: str) -> None:
         args: dict[str, Any] = {"Bucket": bucket}
         if self.region and self.region != "us-east-1":
             args["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
         try:
-            with self._errors(bucket):
-                self.client.create_bucket(**args)
-        except StorageError as exc:
-            if _code(exc.__cause__) not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
-                raise
+            self.client.create_bucket(**args)
+        except Exception as exc:
+            code = _code(exc)
+            if code == "BucketAlreadyOwnedByYou":
+                return
+            if code == "BucketAlreadyExists" and self._bucket_exists(bucket):
+                return  # some services answer so for a bucket you own
+            raise
 
-    def delete_bucket(self, bucket: str, *, force: bool = False) -> None:
-        """Delete a bucket (with ``force``, its objects first); one already gone is not an error."""
-        check_names(bucket)
+    def _delete_bucket(self, bucket: str, force: bool) -> None:
         if force:
-            with contextlib.suppress(BucketNotFoundError):
-                self.delete_many(bucket, (o.key for o in self.list_objects(bucket)))
+            try:
+                self._delete_everything(bucket)
+            except BucketNotFoundError:
+                return
+        else:
+            # Asked first: some S3-compatible servers (SeaweedFS) delete a non-empty bucket.
+            try:
+                listing = self.client.list_objects_v2(Bucket=bucket, MaxKeys=1)
+            except Exception as exc:
+                if _code(exc) == "NoSuchBucket":
+                    return
+                raise
+            if listing.get("KeyCount", len(listing.get("Contents", []))):
+                raise BucketNotEmptyError(f"bucket {bucket!r} is not empty", bucket=bucket)
         try:
-            with self._errors(bucket):
-                self.client.delete_bucket(Bucket=bucket)
-        except BucketNotFoundError:
-            return
+            self.client.delete_bucket(Bucket=bucket)
+        except Exception as exc:
+            if _code(exc) == "NoSuchBucket":
+                return
+            raise
 
-    def bucket_exists(self, bucket: str) -> bool:
-        check_names(bucket)
+    def _delete_everything(self, bucket: str) -> None:
+        """Every object and, in a versioned bucket, every version and delete marker."""
+        with self._errors(bucket):
+            batch: list[dict[str, str]] = []
+            for objects, _ in self._list_versions(bucket, "", None):
+                for version in objects:
+                    item = {"Key": version.key}
+                    if version.version_id and version.version_id != "null":
+                        item["VersionId"] = version.version_id
+                    batch.append(item)
+                    if len(batch) == 1000:
+                        self._delete_batch(bucket, batch)
+                        batch = []
+            if batch:
+                self._delete_batch(bucket, batch)
+
+    def _bucket_exists(self, bucket: str) -> bool:
         try:
-            with self._errors(bucket):
-                self.client.head_bucket(Bucket=bucket)
-        except (BucketNotFoundError, ObjectNotFoundError):
-            return False
+            self.client.head_bucket(Bucket=bucket)
+        except Exception as exc:
+            if _code(exc) in ("404", "NoSuchBucket", "NotFound"):
+                return False
+            raise
         return True
 
-    # Objects ----------------------------------------------------------------------------
+    def _list_buckets(self, prefix: str) -> list[BucketInfo]:
+        response = self.client.list_buckets()
+        return [
+            BucketInfo(b["Name"], b.get("CreationDate"))
+            for b in response.get("Buckets", [])
+            if b["Name"].startswith(prefix)
+        ]
 
-    def upload(
+    # Writes -----------------------------------------------------------------------------
+
+    def _put(self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress) -> ObjectInfo:
+        if source.size is not None and source.size <= self._threshold:
+            body = source.data if source.data is not None else read_full(source.stream, source.size)
+            info = self._put_object(bucket, key, body, opts)
+            progress.add(len(body))
+            return info
+        if source.path is not None and source.size is not None:
+            return self._put_file(bucket, key, source, opts, progress)
+        # A stream of unknown or large size: sequential parts, one in memory at a time.
+        writer = ObjectWriter(
+            _S3Write(self, bucket, key, opts, self._chunk_size),
+            self._chunk_size,
+            errors=lambda: self._errors(bucket, key),
+            progress=lambda done, _total: progress.add(done - progress.done),
+        )
+        with writer:
+            while chunk := read_full(source.stream, self._chunk_size):
+                writer.write(chunk)
+        assert writer.info is not None
+        return writer.info
+
+    def _put_object(self, bucket: str, key: str, body: bytes, opts: v.WriteOptions) -> ObjectInfo:
+        md5 = hashlib.md5(body, usedforsecurity=False)
+        response = self.client.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=body,
+            ContentMD5=base64.b64encode(md5.digest()).decode(),
+            **self._write_args(opts),
+            **self._conditions(opts),
+        )
+        etag = response.get("ETag", "").strip('"') or None
+        plain = opts.encryption is None or isinstance(opts.encryption, ManagedKey)
+        return self._written(bucket, key, len(body), etag, response, opts, {"md5": md5.hexdigest()} if plain else {})
+
+    def _written(
         self,
         bucket: str,
         key: str,
-        *,
-        data: UploadData | None = None,
-        local_path: PathLike | None = None,
-        content_type: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-        if_match: str | None = None,
-        if_none_match: Literal["*"] | None = None,
-        progress: ProgressCallback | None = None,
+        size: int,
+        etag: str | None,
+        response: Mapping[str, Any],
+        opts: v.WriteOptions,
+        checksums: Mapping[str, str],
     ) -> ObjectInfo:
-        """Upload from bytes, text, a binary file or ``local_path``; see :class:`ObjectStore`."""
-        check_names(bucket, key)
-        if if_none_match not in (None, "*"):
-            raise InvalidArgumentError('if_none_match accepts only "*"', bucket=bucket, key=key)
-        extra: dict[str, Any] = {"ChecksumAlgorithm": "CRC32"}
-        if content_type:
-            extra["ContentType"] = content_type
-        if metadata:
-            extra["Metadata"] = dict(metadata)
-        with upload_source(data, local_path) as (stream, size), self._errors(bucket, key):
-            if if_match is not None or if_none_match is not None:
-                # Conditions exist on PutObject, not in s3transfer: one request (up to 5 GiB).
-                conditions: dict[str, Any] = {"IfMatch": if_match} if if_match else {"IfNoneMatch": "*"}
-                self.client.put_object(Bucket=bucket, Key=key, Body=stream, **extra, **conditions)
-                if progress is not None:
-                    progress(size or 0, size)
-            elif local_path is not None:
-                # By name, s3transfer reads each part from its own file handle as it sends it:
-                # memory stays at a few I/O chunks however large the file.
-                self.client.upload_file(
-                    str(local_path),
-                    bucket,
-                    key,
-                    ExtraArgs=extra,
-                    Callback=_Progress(progress, size),
-                    Config=self._transfer,
+        headers = response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
+        return ObjectInfo(
+            bucket=bucket,
+            key=key,
+            size=size,
+            etag=etag,
+            last_modified=_date(headers.get("date")),
+            content_type=opts.content_type,
+            metadata=dict(opts.metadata),
+            checksums=dict(checksums),
+            version_id=response.get("VersionId"),
+            storage_class=opts.storage_class or "STANDARD",
+            cache_control=opts.cache_control,
+            content_encoding=opts.content_encoding,
+            content_disposition=opts.content_disposition,
+        )
+
+    def _put_file(
+        self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress
+    ) -> ObjectInfo:
+        size = source.size or 0
+        part_size = max(self._chunk_size, math.ceil(size / _MAX_PARTS))
+        target = _S3Write(self, bucket, key, opts, part_size)
+        fd = source.stream.fileno()
+        offsets = list(range(0, size, part_size))
+        try:
+            target.start()
+            with deadlines.ContextThreadPool(self._max_concurrency) as pool:
+                futures = [
+                    pool.submit(
+                        target.send_slice, n + 1, FileSlice(fd, offset, min(part_size, size - offset)), progress
+                    )
+                    for n, offset in enumerate(offsets)
+                ]
+                try:
+                    for future in concurrent.futures.as_completed(futures):
+                        future.result()
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    raise
+            return target.complete(size)
+        except BaseException:
+            target.abort()
+            raise
+
+    def _writer(self, bucket: str, key: str, opts: v.WriteOptions, part_size: int) -> _S3Write:
+        return _S3Write(self, bucket, key, opts, part_size)
+
+    # Reads ------------------------------------------------------------------------------
+
+    def _get(self, bucket: str, key: str, sink: DownloadSink, opts: v.ReadOptions) -> None:
+        attempt = 0
+        while True:
+            response = self.client.get_object(**self._read_args(bucket, key, opts), ChecksumMode="ENABLED")
+            info = self._info(bucket, key, response)
+            sink.begin(info)
+            body = response["Body"]
+            try:
+                parallel = sink.can_write_at and info.size > self._threshold and self._max_concurrency > 1
+                if not parallel:
+                    for chunk in body.iter_chunks(1024 * 1024):
+                        sink.write(chunk)
+                    return
+                self._get_parallel(bucket, key, info, body, sink, opts)
+                return
+            except Exception as exc:
+                if not isinstance(map_error(exc, bucket, key), PreconditionFailedError) or opts.if_match:
+                    raise
+                self._restart_or_raise(attempt, bucket, key, exc)
+                attempt += 1
+            finally:
+                body.close()
+
+    def _get_parallel(
+        self, bucket: str, key: str, info: ObjectInfo, body: Any, sink: DownloadSink, opts: v.ReadOptions
+    ) -> None:
+        """Part 1 from the response already open; the rest as ranged GETs pinned to it.
+
+        When the object's multipart ETag was made with this part size, each part is hashed
+        as it arrives (in its own thread) and the ETag checked from the part MD5s, so the
+        file is not read again to verify it.
+        """
+        part = self._chunk_size
+        assert sink.info is not None
+        expected = sink.info.checksums.get(f"s3-etag:{part}")
+        by_parts = expected is not None
+        digests: dict[int, bytes] = {}
+        first = hashlib.md5(usedforsecurity=False)
+        position = 0
+        for chunk in body.iter_chunks(1024 * 1024):
+            take = chunk[: part - position]
+            sink.write_at(position, take)
+            first.update(take)
+            position += len(take)
+            if position >= part:
+                break
+        body.close()
+        digests[0] = first.digest()
+        pinned = v.ReadOptions(
+            version_id=info.version_id or opts.version_id,
+            if_match=None if info.version_id else info.etag,
+            customer_key=opts.customer_key,
+        )
+
+        def fetch(start: int) -> None:
+            end = min(start + part, info.size)
+            response = self.client.get_object(**self._read_args(bucket, key, pinned), Range=f"bytes={start}-{end - 1}")
+            offset = start
+            md5 = hashlib.md5(usedforsecurity=False)
+            stream = response["Body"]
+            with contextlib.closing(stream):
+                for chunk in stream.iter_chunks(1024 * 1024):
+                    sink.write_at(offset, chunk)
+                    if by_parts:
+                        md5.update(chunk)
+                    offset += len(chunk)
+            if offset != end:
+                raise IntegrityError(f"part at {start}: received {offset - start} bytes", bucket=bucket, key=key)
+            digests[start // part] = md5.digest()
+
+        with deadlines.ContextThreadPool(self._max_concurrency) as pool:
+            futures = [pool.submit(fetch, start) for start in range(part, info.size, part)]
+            try:
+                for future in concurrent.futures.as_completed(futures):
+                    future.result()
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+        if by_parts:
+            joined = b"".join(digests[n] for n in range(len(digests)))
+            etag = f"{hashlib.md5(joined, usedforsecurity=False).hexdigest()}-{len(digests)}"
+            if etag != expected:
+                raise IntegrityError(
+                    f"s3-etag mismatch: received {etag}, the service reports {expected}", bucket=bucket, key=key
                 )
-            else:
-                # A file object is read part by part into memory (chunk size x concurrency).
-                counted = CountingReader(stream, size)  # so a non-seekable stream also works
-                self.client.upload_fileobj(
-                    counted,  # type: ignore[arg-type]
-                    bucket,
-                    key,
-                    ExtraArgs=extra,
-                    Callback=_Progress(progress, size),
-                    Config=self._transfer,
-                )
-        return self.stat(bucket, key)
+            sink.parts_verified()
 
-    def _download_into(self, info: ObjectInfo, sink: BinaryIO, progress: ProgressCallback | None) -> None:
-        # Parallel ranged GETs write parts out of order, so verification re-reads the file.
-        with self._errors(info.bucket, info.key):
-            self.client.download_fileobj(
-                info.bucket, info.key, sink, Callback=_Progress(progress, info.size), Config=self._transfer
-            )
+    def _open(
+        self, bucket: str, key: str, start: int, end: int | None, opts: v.ReadOptions
+    ) -> tuple[ObjectInfo | None, Iterator[bytes]]:
+        args = self._read_args(bucket, key, opts)
+        if start == 0 and end is None:
+            args["ChecksumMode"] = "ENABLED"
+        else:
+            args["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+        try:
+            response = self.client.get_object(**args)
+        except Exception as exc:
+            if _code(exc) == "InvalidRange":
+                return None, iter(())  # start is past the end: like data[start:end]
+            raise
+        return self._info(bucket, key, response), _body_chunks(response["Body"])
 
-    def iter_chunks(
-        self,
-        bucket: str,
-        key: str,
-        *,
-        chunk_size: int = CHUNK_SIZE,
-        start: int = 0,
-        end: int | None = None,
-    ) -> Iterator[bytes]:
-        check_names(bucket, key)
-        self._check_range(start, end, chunk_size)
-        if end is not None and end == start:
-            return iter(())
-        byte_range = f"bytes={start}-{'' if end is None else end - 1}"
-        with self._errors(bucket, key):
-            if start == 0 and end is None:
-                response = self.client.get_object(Bucket=bucket, Key=key)
-            else:
-                response = self.client.get_object(Bucket=bucket, Key=key, Range=byte_range)
-        return self._stream(response["Body"], chunk_size, bucket, key)
+    def _stat(self, bucket: str, key: str, opts: v.ReadOptions) -> ObjectInfo:
+        try:
+            head = self.client.head_object(**self._read_args(bucket, key, opts), ChecksumMode="ENABLED")
+        except Exception as exc:
+            # HEAD has no body, so a missing bucket and a missing key are both a bare 404.
+            if _code(exc) in ("404", "NotFound") and not self._bucket_exists(bucket):
+                raise BucketNotFoundError(f"S3: bucket {bucket!r} does not exist", bucket=bucket, key=key) from exc
+            raise
+        return self._info(bucket, key, head)
 
-    def _stream(self, body: Any, chunk_size: int, bucket: str, key: str) -> Iterator[bytes]:
-        with contextlib.closing(body), self._errors(bucket, key):
-            yield from body.iter_chunks(chunk_size)
-
-    def list_objects(
-        self, bucket: str, prefix: str = "", *, delimiter: str | None = None, page_size: int | None = None
-    ) -> ObjectListing:
-        """Objects under ``prefix``, fetched ``page_size`` at a time (the service default if None)."""
-        check_page_size(page_size)
-        check_names(bucket)
-        if delimiter == "":
-            raise InvalidArgumentError("delimiter must be None or a non-empty string", bucket=bucket)
-        args: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
-        if delimiter:
-            args["Delimiter"] = delimiter
-
-        def pages() -> Iterator[tuple[list[ObjectInfo], list[str]]]:
-            paginator = self.client.get_paginator("list_objects_v2")
-            with self._errors(bucket):
-                config: PaginatorConfigTypeDef = {"PageSize": page_size} if page_size else {}
-                for page in paginator.paginate(**args, PaginationConfig=config):
-                    objects = [
-                        ObjectInfo(
-                            bucket=bucket,
-                            key=item["Key"],
-                            size=item["Size"],
-                            etag=item.get("ETag", "").strip('"') or None,
-                            last_modified=item.get("LastModified"),
-                        )
-                        for item in page.get("Contents", [])
-                    ]
-                    yield objects, [p["Prefix"] for p in page.get("CommonPrefixes", [])]
-
-        return ObjectListing(pages())
-
-    def stat(self, bucket: str, key: str) -> ObjectInfo:
-        check_names(bucket, key)
-        with self._errors(bucket, key):
-            head = self.client.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+    def _info(self, bucket: str, key: str, head: Mapping[str, Any]) -> ObjectInfo:
         return _info(bucket, key, head, (self._chunk_size, 8 * 1024 * 1024))
 
-    def delete(self, bucket: str, key: str) -> None:
-        """Delete an object; one already gone is not an error (S3 answers 204 either way)."""
-        check_names(bucket, key)
-        with self._errors(bucket, key):
-            self.client.delete_object(Bucket=bucket, Key=key)
+    # Deletes and copies -----------------------------------------------------------------
 
-    def delete_many(self, bucket: str, keys: Iterable[str]) -> None:
-        """Delete keys 1,000 per request (S3's DeleteObjects limit); missing keys are fine."""
-        check_names(bucket)
-        batch: list[str] = []
-        for key in keys:
-            check_names(bucket, key)
-            batch.append(key)
-            if len(batch) == 1000:
-                self._delete_batch(bucket, batch)
-                batch = []
-        if batch:
-            self._delete_batch(bucket, batch)
+    def _delete(self, bucket: str, key: str, version_id: str | None) -> None:
+        args: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        if version_id:
+            args["VersionId"] = version_id
+        try:
+            self.client.delete_object(**args)
+        except Exception as exc:
+            if _code(exc) != "NoSuchBucket":
+                raise
 
-    def _delete_batch(self, bucket: str, keys: list[str]) -> None:
-        with self._errors(bucket):
-            response = self.client.delete_objects(
-                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True}
-            )
+    def _delete_keys(self, bucket: str, keys: list[str]) -> None:
+        """1,000 keys per DeleteObjects request (S3's limit)."""
+        for start in range(0, len(keys), 1000):
+            try:
+                self._delete_batch(bucket, [{"Key": k} for k in keys[start : start + 1000]])
+            except Exception as exc:
+                if _code(exc) == "NoSuchBucket":
+                    return
+                raise
+
+    def _delete_batch(self, bucket: str, items: list[dict[str, str]]) -> None:
+        response = self.client.delete_objects(Bucket=bucket, Delete={"Objects": items, "Quiet": True})  # type: ignore[typeddict-item]
         errors = [e for e in response.get("Errors", []) if e.get("Code") != "NoSuchKey"]
         if errors:
             first = errors[0]
             raise StorageError(
-                f"{len(errors)} of {len(keys)} deletes failed; first: {first.get('Key')}: {first.get('Message')}",
+                f"{len(errors)} of {len(items)} deletes failed; first: {first.get('Key')}: {first.get('Message')}",
                 bucket=bucket,
                 key=first.get("Key"),
             )
 
-    def copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> ObjectInfo:
-        """Server-side copy (multipart for large objects); metadata is kept."""
-        check_names(src_bucket, src_key)
-        check_names(dst_bucket, dst_key)
-        with self._errors(src_bucket, src_key):
-            self.client.copy({"Bucket": src_bucket, "Key": src_key}, dst_bucket, dst_key, Config=self._transfer)
-        return self.stat(dst_bucket, dst_key)
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
+        source = self._stat(src_bucket, src_key, v.ReadOptions(version_id=version_id))
+        copy_source: dict[str, str] = {"Bucket": src_bucket, "Key": src_key}
+        if version_id:
+            copy_source["VersionId"] = version_id
+        with self._errors(dst_bucket, dst_key):
+            if source.size <= _MAX_COPY:
+                response = self.client.copy_object(
+                    CopySource=copy_source,  # type: ignore[arg-type]
+                    Bucket=dst_bucket,
+                    Key=dst_key,
+                    CopySourceIfMatch=f'"{source.etag}"',
+                )
+                result = response.get("CopyObjectResult", {})
+                etag = result.get("ETag", "").strip('"') or None
+                checksums = {"md5": etag} if etag and source.checksums.get("md5") == etag else {}
+                return ObjectInfo(
+                    bucket=dst_bucket,
+                    key=dst_key,
+                    size=source.size,
+                    etag=etag,
+                    last_modified=result.get("LastModified"),
+                    content_type=source.content_type,
+                    metadata=dict(source.metadata),
+                    checksums=checksums,
+                    version_id=response.get("VersionId"),
+                    storage_class=source.storage_class,
+                    cache_control=source.cache_control,
+                    content_encoding=source.content_encoding,
+                    content_disposition=source.content_disposition,
+                )
+            from boto3.s3.transfer import TransferConfig
+            from s3transfer.manager import TransferManager
 
-    def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: str = "GET") -> str:
-        """A presigned URL for GET or PUT of one object, valid ``expires_in`` seconds."""
-        check_names(bucket, key)
-        operations = {"GET": "get_object", "PUT": "put_object"}
-        if method.upper() not in operations:
-            raise InvalidArgumentError(f"signed URLs support GET and PUT, not {method}", bucket=bucket, key=key)
-        with self._errors(bucket, key):
+            config = TransferConfig(multipart_chunksize=self._chunk_size, max_concurrency=self._max_concurrency)
+            with TransferManager(self.client, config, executor_cls=deadlines.ContextThreadPool) as manager:
+                manager.copy(copy_source, dst_bucket, dst_key).result()
+            return self._stat(dst_bucket, dst_key, v.ReadOptions())
+
+    # Listings ---------------------------------------------------------------------------
+
+    def _list(
+        self, bucket: str, prefix: str, delimiter: str | None, page_size: int | None
+    ) -> Iterator[Page[ObjectInfo]]:
+        args: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        if delimiter:
+            args["Delimiter"] = delimiter
+        config: PaginatorConfigTypeDef = {"PageSize": page_size} if page_size else {}
+        for page in self.client.get_paginator("list_objects_v2").paginate(**args, PaginationConfig=config):
+            objects = [
+                ObjectInfo(
+                    bucket=bucket,
+                    key=item["Key"],
+                    size=item["Size"],
+                    etag=item.get("ETag", "").strip('"') or None,
+                    last_modified=item.get("LastModified"),
+                    storage_class=item.get("StorageClass"),
+                )
+                for item in page.get("Contents", [])
+            ]
+            yield objects, [p["Prefix"] for p in page.get("CommonPrefixes", [])]
+
+    def _list_versions(self, bucket: str, prefix: str, page_size: int | None) -> Iterator[Page[ObjectVersion]]:
+        config: PaginatorConfigTypeDef = {"PageSize": page_size} if page_size else {}
+        for page in self.client.get_paginator("list_object_versions").paginate(
+            Bucket=bucket, Prefix=prefix, PaginationConfig=config
+        ):
+            versions = [
+                ObjectVersion(
+                    bucket=bucket,
+                    key=item["Key"],
+                    size=item.get("Size", 0),
+                    etag=item.get("ETag", "").strip('"') or None,
+                    last_modified=item.get("LastModified"),
+                    version_id=item.get("VersionId"),
+                    storage_class=item.get("StorageClass"),
+                    is_latest=bool(item.get("IsLatest")),
+                )
+                for item in page.get("Versions", [])
+            ] + [
+                ObjectVersion(
+                    bucket=bucket,
+                    key=item["Key"],
+                    size=0,
+                    last_modified=item.get("LastModified"),
+                    version_id=item.get("VersionId"),
+                    is_latest=bool(item.get("IsLatest")),
+                    is_delete_marker=True,
+                )
+                for item in page.get("DeleteMarkers", [])
+            ]
+            # Key order, newest first within a key (latest, then by time).
+            versions.sort(key=lambda o: (o.key, not o.is_latest, -(o.last_modified or _EPOCH).timestamp()))
+            yield versions, []
+
+    # Signed URLs and tags ---------------------------------------------------------------
+
+    def signed_url(self, bucket: str, key: str, *, expires_in: int = 3600, method: SignedMethod = "GET") -> str:
+        """A SigV4 presigned URL granting GET or PUT on one object for ``expires_in`` seconds.
+
+        Raises:
+            InvalidArgumentError: ``expires_in`` is not 1 second to 7 days (S3's maximum).
+            UnsupportedOperationError: The client is anonymous (nothing to sign with).
+        """
+        bucket, key = self._names(bucket, key)
+        seconds = v.check_expiry(expires_in)
+        verb = v.check_method(method)
+        if self._settings["anonymous"]:
+            raise UnsupportedOperationError("an anonymous client cannot sign URLs", bucket=bucket, key=key)
+        operation = {"GET": "get_object", "PUT": "put_object"}[verb]
+        with self._operation(None, bucket, key):
             url: str = self.client.generate_presigned_url(
-                operations[method.upper()], Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires_in
+                operation, Params={"Bucket": bucket, "Key": key}, ExpiresIn=seconds
             )
         return url
 
+    def get_tags(self, bucket: str, key: str, *, deadline: float | None = None) -> dict[str, str]:
+        """The object's tags (one request)."""
+        bucket, key = self._names(bucket, key)
+        with self._operation(deadline, bucket, key):
+            response = self.client.get_object_tagging(Bucket=bucket, Key=key)
+        return {t["Key"]: t["Value"] for t in response.get("TagSet", [])}
 
-def _code(exc: BaseException | None) -> str:
-    response = getattr(exc, "response", None) or {}
-    return str(response.get("Error", {}).get("Code", ""))
-
-
-def _translate(exc: Exception, bucket: str | None, key: str | None) -> StorageError:
-    code = _code(exc)
-    where = f"{bucket}/{key}" if key else f"{bucket}"
-    message = f"S3 {code or 'error'} for {where}: {exc}"
-    if code == "NoSuchBucket":
-        return BucketNotFoundError(message, bucket=bucket, key=key)
-    if code in _NOT_FOUND:
-        return ObjectNotFoundError(message, bucket=bucket, key=key)
-    if code in _PERMISSION:
-        return StoragePermissionError(message, bucket=bucket, key=key)
-    if code in _PRECONDITION:
-        return PreconditionFailedError(message, bucket=bucket, key=key)
-    if code == "BucketNotEmpty":
-        return BucketNotEmptyError(message, bucket=bucket, key=key)
-    if code in ("BadDigest", "InvalidDigest", "XAmzContentChecksumMismatch"):
-        return IntegrityError(message, bucket=bucket, key=key)
-    if code in ("InvalidBucketName", "KeyTooLongError", "InvalidArgument", "InvalidRange"):
-        return InvalidArgumentError(message, bucket=bucket, key=key)
-    return StorageError(message, bucket=bucket, key=key)
+    def set_tags(self, bucket: str, key: str, tags: Mapping[str, str], *, deadline: float | None = None) -> None:
+        """Replace the object's tags (its bytes, etag and version stay the same)."""
+        bucket, key = self._names(bucket, key)
+        checked = v.check_tags(tags, self._rules)
+        with self._operation(deadline, bucket, key):
+            self.client.put_object_tagging(
+                Bucket=bucket, Key=key, Tagging={"TagSet": [{"Key": k, "Value": val} for k, val in checked.items()]}
+            )
 
 
-def _info(bucket: str, key: str, head: HeadObjectOutputTypeDef, part_sizes: tuple[int, ...] = ()) -> ObjectInfo:
+class _S3Write:
+    """One multipart upload (``open_write`` and large uploads): parts carry their MD5,
+    S3 checks each; an abort removes every part."""
+
+    def __init__(self, store: S3Client, bucket: str, key: str, opts: v.WriteOptions, part_size: int) -> None:
+        self._store = store
+        self._bucket = bucket
+        self._key = key
+        self._opts = opts
+        self._part_size = part_size
+        self._upload_id: str | None = None
+        self._parts: dict[int, str] = {}
+
+    def start(self) -> None:
+        response = self._store.client.create_multipart_upload(
+            Bucket=self._bucket, Key=self._key, **self._store._write_args(self._opts)
+        )
+        self._upload_id = response["UploadId"]
+
+    def _send(self, number: int, body: Any, md5: bytes, length: int) -> None:
+        assert self._upload_id is not None
+        response = self._store.client.upload_part(
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=self._upload_id,
+            PartNumber=number,
+            Body=body,
+            ContentLength=length,
+            ContentMD5=base64.b64encode(md5).decode(),
+            **(_customer_key_args(self._opts.encryption) if isinstance(self._opts.encryption, CustomerKey) else {}),
+        )
+        self._parts[number] = response["ETag"]
+
+    def send_slice(self, number: int, part: FileSlice, progress: Progress) -> None:
+        md5 = hashlib.md5(usedforsecurity=False)
+        while chunk := part.read(1024 * 1024):
+            md5.update(chunk)
+        part.seek(0)
+        self._send(number, part, md5.digest(), len(part))
+        progress.add(len(part))
+
+    def complete(self, total: int) -> ObjectInfo:
+        assert self._upload_id is not None
+        parts = [{"ETag": etag, "PartNumber": n} for n, etag in sorted(self._parts.items())]
+        response = self._store.client.complete_multipart_upload(
+            Bucket=self._bucket,
+            Key=self._key,
+            UploadId=self._upload_id,
+            MultipartUpload={"Parts": parts},  # type: ignore[typeddict-item]
+            **self._store._conditions(self._opts),
+        )
+        self._upload_id = None
+        etag = response.get("ETag", "").strip('"') or None
+        checksums = (
+            {f"s3-etag:{self._part_size}": etag} if etag and "-" in etag and self._opts.encryption is None else {}
+        )
+        return self._store._written(self._bucket, self._key, total, etag, response, self._opts, checksums)
+
+    # PartTarget -------------------------------------------------------------------------
+
+    def put(self, data: bytes) -> ObjectInfo:
+        return self._store._put_object(self._bucket, self._key, data, self._opts)
+
+    def upload_part(self, number: int, data: bytes) -> None:
+        if self._upload_id is None:
+            self.start()
+        self._send(number, data, hashlib.md5(data, usedforsecurity=False).digest(), len(data))
+
+    def finish(self, number: int, data: bytes, total: int) -> ObjectInfo:
+        if data:
+            self.upload_part(number, data)
+        return self.complete(total)
+
+    def abort(self) -> None:
+        if self._upload_id is None:
+            return
+        upload_id, self._upload_id = self._upload_id, None
+        with deadlines.suspended():
+            self._store.client.abort_multipart_upload(Bucket=self._bucket, Key=self._key, UploadId=upload_id)
+
+
+def _customer_key_args(key: CustomerKey) -> dict[str, Any]:
+    # botocore base64-encodes the key and adds its MD5 (SSECustomerKeyMD5) itself.
+    return {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key.key}
+
+
+def _body_chunks(body: Any) -> Iterator[bytes]:
+    with body:
+        yield from body.iter_chunks(1024 * 1024)
+
+
+_EPOCH = datetime(1970, 1, 1).astimezone()
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _info(bucket: str, key: str, head: Mapping[str, Any], part_sizes: tuple[int, ...] = ()) -> ObjectInfo:
     etag = head.get("ETag", "").strip('"') or None
+    encrypted = bool(head.get("SSEKMSKeyId") or head.get("SSECustomerAlgorithm"))
+    size = int(head["ContentLength"])
+    content_range = head.get("ContentRange")
+    if content_range and "/" in content_range and not content_range.endswith("/*"):
+        size = int(content_range.rsplit("/", 1)[1])
     checksums: dict[str, str] = {}
-    if etag and "-" not in etag and not head.get("SSEKMSKeyId") and len(etag) == 32:
-        checksums["md5"] = etag  # a single-part, non-KMS object's ETag is its MD5
+    if etag and "-" not in etag and not encrypted and len(etag) == 32:
+        checksums["md5"] = etag  # a single-part, unencrypted object's ETag is its MD5
     crc = head.get("ChecksumCRC32")
     single_part = etag is not None and "-" not in etag
     # A multipart object's CRC32 is by default COMPOSITE (a checksum of part checksums), which
     # no whole-file CRC can be compared with; trust it only when S3 says it is FULL_OBJECT,
     # or when the object is single-part (some S3-compatible services omit ChecksumType).
-    if crc and "-" not in crc and (head.get("ChecksumType") == "FULL_OBJECT" or single_part):
+    if crc and "-" not in crc and not content_range and (head.get("ChecksumType") == "FULL_OBJECT" or single_part):
         checksums["crc32"] = base64.b64decode(crc).hex()
-    if etag and "-" in etag and not head.get("SSEKMSKeyId"):
-        # A multipart ETag is verifiable when we can tell the part size: the ones s3transfer
-        # uses by default or as configured here, checked against the part count.
+    if etag and "-" in etag and not encrypted:
+        # A multipart ETag is verifiable when we can tell the part size: the ones used here
+        # by default or as configured, checked against the part count.
         parts = int(etag.rsplit("-", 1)[1])
-        size = head["ContentLength"]
         for part_size in part_sizes:
             if part_size > 0 and -(-size // part_size) == parts:
                 checksums[f"s3-etag:{part_size}"] = etag
@@ -434,10 +995,15 @@ def _info(bucket: str, key: str, head: HeadObjectOutputTypeDef, part_sizes: tupl
     return ObjectInfo(
         bucket=bucket,
         key=key,
-        size=head["ContentLength"],
+        size=size,
         etag=etag,
         last_modified=head.get("LastModified"),
         content_type=head.get("ContentType"),
         metadata=dict(head.get("Metadata", {})),
         checksums=checksums,
+        version_id=head.get("VersionId"),
+        storage_class=head.get("StorageClass") or "STANDARD",
+        cache_control=head.get("CacheControl"),
+        content_encoding=head.get("ContentEncoding"),
+        content_disposition=head.get("ContentDisposition"),
     )

@@ -1,33 +1,28 @@
-"""Pieces every backend shares: argument checks, upload sources, progress, checksums, and
-atomic downloads to a local file."""
+"""Transfer pieces every backend shares: upload sources, checksums, progress, download sinks
+that verify what they receive, and atomic local files."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
 import tempfile
+import threading
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from codomyrmex_cloud.storage.base import ObjectInfo, PathLike, ProgressCallback, UploadData
-from codomyrmex_cloud.storage.errors import IntegrityError, InvalidArgumentError
-
-
-def check_names(bucket: str, key: str | None = None) -> None:
-    """Refuse empty or non-string names before anything is sent."""
-    if not isinstance(bucket, str) or not bucket:
-        raise InvalidArgumentError(f"bucket must be a non-empty string, got {bucket!r}", bucket=None)
-    if key is not None and (not isinstance(key, str) or not key):
-        raise InvalidArgumentError(f"key must be a non-empty string, got {key!r}", bucket=bucket)
-
-
-def check_page_size(page_size: int | None) -> None:
-    if page_size is not None and (not isinstance(page_size, int) or page_size < 1):
-        raise InvalidArgumentError(f"page_size must be a positive integer, got {page_size!r}")
+from codomyrmex_cloud.storage.errors import (
+    IntegrityError,
+    InvalidArgumentError,
+    StoragePermissionError,
+)
+from codomyrmex_cloud.storage.types import ObjectInfo, PathLike, ProgressCallback, UploadData
+from codomyrmex_cloud.storage.validation import check_upload_path
 
 
 class _Hasher(Protocol):
@@ -86,99 +81,14 @@ class MultipartEtag:
         return self.hexdigest().encode()
 
 
-class CountingReader(io.RawIOBase):
-    """A read-only file wrapper that reports progress and feeds hashers as bytes pass."""
-
-    def __init__(
-        self,
-        raw: BinaryIO,
-        total: int | None,
-        progress: ProgressCallback | None = None,
-        hashers: tuple[_Hasher, ...] = (),
-    ) -> None:
-        self._raw = raw
-        self.total = total
-        self.done = 0
-        self._origin = raw.tell() if getattr(raw, "seekable", lambda: False)() else 0
-        self._progress = progress
-        self._hashers = hashers
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._raw.read(size)
-        if chunk:
-            self._account(chunk)
-        return chunk
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        chunk = self._raw.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        if chunk:
-            self._account(chunk)
-        return len(chunk)
-
-    def _account(self, chunk: bytes) -> None:
-        self.done += len(chunk)
-        for hasher in self._hashers:
-            hasher.update(chunk)
-        if self._progress is not None:
-            self._progress(self.done, self.total)
-
-    # Seeking is passed through when the source can seek, so an SDK can rewind and resend a
-    # failed chunk; progress then restarts from the new position.
-    def seekable(self) -> bool:
-        return bool(getattr(self._raw, "seekable", lambda: False)()) and not self._hashers
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        if not self.seekable():
-            raise io.UnsupportedOperation("seek")
-        position = self._raw.seek(offset, whence)
-        self.done = position - self._origin
-        return position - self._origin
-
-    def tell(self) -> int:
-        return self.done
-
-
-@contextlib.contextmanager
-def upload_source(data: UploadData | None, local_path: PathLike | None) -> Iterator[tuple[BinaryIO, int | None]]:
-    """Open exactly one of ``data`` or ``local_path`` as a binary stream with its size."""
-    if (data is None) == (local_path is None):
-        raise InvalidArgumentError("pass exactly one of data= or local_path=")
-    if local_path is not None:
-        path = Path(local_path)
-        if not path.exists():
-            raise InvalidArgumentError(f"local_path {str(path)!r} does not exist")
-        if not path.is_file():
-            raise InvalidArgumentError(f"local_path {str(path)!r} is not a regular file")
-        with path.open("rb") as handle:
-            yield handle, path.stat().st_size
-        return
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if isinstance(data, bytes | bytearray | memoryview):
-        raw = bytes(data)
-        yield io.BytesIO(raw), len(raw)
-        return
-    if data is not None and hasattr(data, "read"):
-        yield data, _remaining_size(data)
-        return
-    raise InvalidArgumentError(f"data must be bytes, str or a binary file object, not {type(data).__name__}")
-
-
-def _remaining_size(stream: BinaryIO) -> int | None:
-    """Bytes left in a seekable stream, or None for pipes and sockets."""
+def crc32c_hasher() -> _Hasher | None:
+    """A CRC32C hasher (google-crc32c ships with the gcs extra), or None without it."""
     try:
-        if not stream.seekable():
-            return None
-        position = stream.tell()
-        end = stream.seek(0, os.SEEK_END)
-        stream.seek(position)
-        return end - position
-    except (OSError, AttributeError, ValueError):
+        import google_crc32c
+    except ImportError:  # pragma: no cover - only without the gcs extra
         return None
+    hasher: _Hasher = google_crc32c.Checksum()  # type: ignore[no-untyped-call]
+    return hasher
 
 
 class Digests:
@@ -194,12 +104,9 @@ class Digests:
             if name.startswith("s3-etag:"):
                 self._hashers[name] = MultipartEtag(int(name.split(":", 1)[1]))
         if "crc32c" in algorithms:
-            try:
-                import google_crc32c  # ships with the gcs extra
-            except ImportError:  # pragma: no cover - only without the gcs extra
-                pass
-            else:
-                self._hashers["crc32c"] = google_crc32c.Checksum()  # type: ignore[no-untyped-call]
+            hasher = crc32c_hasher()
+            if hasher is not None:
+                self._hashers["crc32c"] = hasher
         self.size = 0
 
     def update(self, chunk: bytes) -> None:
@@ -222,31 +129,17 @@ class Digests:
         return digests
 
 
-# Cheapest first: one checksum the service reports is enough to catch corruption.
-_PREFERENCE = ("crc32c", "crc32", "md5")
+#: Checksum algorithms by preference, cheapest first: one checksum the service reports is
+#: enough to catch corruption (and to compare two objects).
+CHECKSUM_PREFERENCE = ("crc32c", "crc32", "md5")
 
 
 def verification_algorithms(info: ObjectInfo) -> set[str]:
     """The one algorithm to check a download of ``info`` with (none if the service has none)."""
-    for name in _PREFERENCE:
+    for name in CHECKSUM_PREFERENCE:
         if name in info.checksums:
             return {name}
     return {name for name in info.checksums if name.startswith("s3-etag:")}
-
-
-class HashingSink:
-    """Wraps a download target written front to back: hashes and counts as bytes arrive."""
-
-    def __init__(self, sink: BinaryIO, digests: Digests) -> None:
-        self._sink = sink
-        self.digests = digests
-
-    def write(self, data: bytes) -> int:
-        self.digests.update(bytes(data))
-        return self._sink.write(data)
-
-    def flush(self) -> None:
-        self._sink.flush()
 
 
 def verify(info: ObjectInfo, digests: Digests) -> None:
@@ -266,54 +159,353 @@ def verify(info: ObjectInfo, digests: Digests) -> None:
             )
 
 
+def pread_chunks(fd: int, start: int, stop: int, chunk_size: int) -> Iterator[bytes]:
+    """Bytes ``[start, stop)`` of an open file, ``chunk_size`` at a time, with ``os.pread``
+    (no shared position); closes ``fd`` when done, also if the reader stops early."""
+    try:
+        position = start
+        while position < stop:
+            chunk = os.pread(fd, min(chunk_size, stop - position), position)
+            if not chunk:
+                return
+            position += len(chunk)
+            yield chunk
+    finally:
+        os.close(fd)
+
+
+# Uploads -------------------------------------------------------------------------------
+
+
+class CountingReader(io.RawIOBase):
+    """A read-only file wrapper that reports progress and feeds hashers as bytes pass."""
+
+    def __init__(
+        self,
+        raw: BinaryIO,
+        total: int | None,
+        progress: ProgressCallback | None = None,
+        hashers: tuple[_Hasher, ...] = (),
+    ) -> None:
+        self._raw = raw
+        self.total = total
+        self.done = 0
+        self._origin = raw.tell() if _seekable(raw) else 0
+        self._progress = progress
+        self._hashers = hashers
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = self._raw.read(-1 if size is None else size)
+        if chunk:
+            self._account(chunk)
+        return chunk
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        chunk = self._raw.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        if chunk:
+            self._account(chunk)
+        return len(chunk)
+
+    def _account(self, chunk: bytes) -> None:
+        self.done += len(chunk)
+        for hasher in self._hashers:
+            hasher.update(chunk)
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+
+    # Seeking is passed through when the source can seek (and nothing is hashed), so an SDK
+    # can rewind and resend a failed request; progress then restarts from the new position.
+    def seekable(self) -> bool:
+        return _seekable(self._raw) and not self._hashers
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if not self.seekable():
+            raise io.UnsupportedOperation("seek")
+        position = self._raw.seek(offset + (self._origin if whence == io.SEEK_SET else 0), whence)
+        self.done = position - self._origin
+        return self.done
+
+    def tell(self) -> int:
+        return self.done
+
+
+def _seekable(stream: object) -> bool:
+    try:
+        return bool(stream.seekable())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+@dataclass
+class UploadSource:
+    """One upload's bytes: a readable binary stream, and what is known about it.
+
+    Attributes:
+        stream: Readable, positioned at the first byte to send.
+        size: Bytes that will be read, if known (files and seekable streams).
+        path: The local file, when uploading by name (parts can then be read in parallel).
+        data: The whole payload, when it is already in memory.
+    """
+
+    stream: BinaryIO
+    size: int | None
+    path: Path | None = None
+    data: bytes | None = None
+
+
 @contextlib.contextmanager
-def atomic_file(target: PathLike) -> Iterator[tuple[BinaryIO, Path]]:
+def upload_source(data: UploadData | None, local_path: PathLike | None) -> Iterator[UploadSource]:
+    """Open exactly one of ``data`` or ``local_path`` as an :class:`UploadSource`.
+
+    Raises:
+        InvalidArgumentError: Neither or both given; a missing or non-regular file; ``data``
+            of the wrong type, a text stream, or a stream not open for reading.
+    """
+    if (data is None) == (local_path is None):
+        raise InvalidArgumentError("data/local_path: pass exactly one of data= or local_path=", argument="data")
+    if local_path is not None:
+        path = check_upload_path(local_path)
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise InvalidArgumentError(
+                f"local_path: cannot read {str(path)!r}: {exc.strerror}", argument="local_path"
+            ) from exc
+        with handle:
+            yield UploadSource(handle, os.fstat(handle.fileno()).st_size, path=path)
+        return
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+        yield UploadSource(io.BytesIO(raw), len(raw), data=raw)
+        return
+    yield UploadSource(check_stream(data), _remaining_size(data))  # type: ignore[arg-type]
+
+
+def check_stream(data: object) -> BinaryIO:
+    """``data`` if it is a binary stream open for reading, else refuse it by name."""
+    if isinstance(data, io.TextIOBase):
+        raise InvalidArgumentError("data: a text stream; open the file in binary mode ('rb')", argument="data")
+    read = getattr(data, "read", None)
+    if not callable(read):
+        raise InvalidArgumentError(
+            f"data: must be bytes, str or a binary file object, not {type(data).__name__}", argument="data"
+        )
+    readable = getattr(data, "readable", None)
+    try:
+        if callable(readable) and not readable():
+            raise InvalidArgumentError("data: the stream is not open for reading", argument="data")
+    except ValueError as exc:  # a closed file
+        raise InvalidArgumentError(f"data: {exc}", argument="data") from exc
+    mode = getattr(data, "mode", "")
+    if isinstance(mode, str) and mode and "b" not in mode:
+        raise InvalidArgumentError(f"data: opened in text mode {mode!r}; use binary mode", argument="data")
+    return data  # type: ignore[return-value]
+
+
+def _remaining_size(stream: BinaryIO) -> int | None:
+    """Bytes left in a seekable stream, or None for pipes and sockets."""
+    try:
+        if not stream.seekable():
+            return None
+        position = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(position)
+        return end - position
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
+def read_full(stream: BinaryIO, size: int) -> bytes:
+    """Read up to ``size`` bytes, looping over short reads (pipes, sockets)."""
+    parts: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = stream.read(left)
+        if not chunk:
+            break
+        if not isinstance(chunk, bytes | bytearray | memoryview):
+            raise InvalidArgumentError(f"data: read() returned {type(chunk).__name__}, not bytes", argument="data")
+        parts.append(bytes(chunk))
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+class FileSlice(io.RawIOBase):
+    """``length`` bytes of a file from ``offset``, as a seekable stream with its own position.
+
+    Each part of a parallel upload reads its slice with ``os.pread``, so parts share one
+    file descriptor without sharing a position, and an SDK can rewind a part to resend it.
+    """
+
+    def __init__(self, fd: int, offset: int, length: int) -> None:
+        self._fd = fd
+        self._offset = offset
+        self._length = length
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
+        want = min(len(buffer), self._length - self._position)
+        if want <= 0:
+            return 0
+        chunk = os.pread(self._fd, want, self._offset + self._position)
+        buffer[: len(chunk)] = chunk
+        self._position += len(chunk)
+        return len(chunk)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
+        self._position = max(0, min(self._length, base + offset))
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def __len__(self) -> int:
+        return self._length
+
+
+class Progress:
+    """Thread-safe cumulative progress: parts report increments, the callback sees totals."""
+
+    def __init__(self, callback: ProgressCallback | None, total: int | None) -> None:
+        self._callback = callback
+        self.total = total
+        self.done = 0
+        self._lock = threading.Lock()
+
+    def add(self, increment: int) -> None:
+        if not increment:
+            return
+        with self._lock:
+            self.done += increment
+            if self._callback is not None:
+                self._callback(self.done, self.total)
+
+    def reset(self, total: int | None) -> None:
+        with self._lock:
+            self.done = 0
+            self.total = total
+
+
+# Downloads -----------------------------------------------------------------------------
+
+
+class DownloadSink:
+    """Where a download's bytes go: checked for size and checksum against the response.
+
+    A backend calls :meth:`begin` with what the first response said about the object, then
+    writes front to back (:meth:`write`, hashed as the bytes arrive) or, for parallel parts
+    into a file, at offsets (:meth:`write_at`, verified by re-reading the file at the end).
+    :meth:`begin` again restarts from nothing (the object changed mid-transfer).
+    """
+
+    def __init__(self, handle: BinaryIO, progress: ProgressCallback | None, path: Path | None = None) -> None:
+        self._handle = handle
+        self._path = path
+        self.progress = Progress(progress, None)
+        self.info: ObjectInfo | None = None
+        self._digests = Digests(set())
+        self._positional = False
+        self._received = 0
+        self._parts_verified = False
+        self._lock = threading.Lock()
+
+    @property
+    def can_write_at(self) -> bool:
+        """True when parts may be written at offsets (a real file)."""
+        return self._path is not None
+
+    def begin(self, info: ObjectInfo) -> None:
+        """Start (or restart) receiving the object ``info`` describes."""
+        self.info = info
+        self._digests = Digests(verification_algorithms(info))
+        self._positional = False
+        self._received = 0
+        self._parts_verified = False
+        self._handle.seek(0)
+        self._handle.truncate()
+        self.progress.reset(info.size)
+
+    def write(self, data: bytes) -> None:
+        """Append ``data`` (front to back)."""
+        self._handle.write(data)
+        self._digests.update(data)
+        self.progress.add(len(data))
+
+    def write_at(self, offset: int, data: bytes) -> None:
+        """Write ``data`` at ``offset`` (thread-safe; parts may arrive in any order)."""
+        assert self._path is not None
+        self._positional = True
+        with self._lock:
+            os.pwrite(self._handle.fileno(), data, offset)
+            self._received += len(data)
+        self.progress.add(len(data))
+
+    def parts_verified(self) -> None:
+        """The backend checked every part's bytes against the service's checksum as they
+        arrived (an S3 multipart ETag from part MD5s), so :meth:`finish` need not re-read."""
+        self._parts_verified = True
+
+    def finish(self) -> ObjectInfo:
+        """Verify everything received against ``info``; return ``info``."""
+        if self.info is None:
+            raise RuntimeError("DownloadSink.finish() before begin()")
+        self._handle.flush()
+        if self._positional and self._parts_verified:
+            if self._received != self.info.size:
+                raise IntegrityError(
+                    f"received {self._received} bytes, the service reports {self.info.size}",
+                    bucket=self.info.bucket,
+                    key=self.info.key,
+                )
+            return self.info
+        if self._positional and self._path is not None:
+            digests = Digests.of_file(self._path, verification_algorithms(self.info))
+        else:
+            digests = self._digests
+        verify(self.info, digests)
+        return self.info
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path) -> Iterator[tuple[BinaryIO, Path]]:
     """Write to a temporary file beside ``target`` and rename it over ``target`` on success.
 
-    On any exception the temporary file is removed and an existing ``target`` is untouched.
+    The temporary file is created before anything else happens, so an unwritable folder is
+    refused (naming ``local_path``) before a request is sent. On any exception the
+    temporary file is removed and an existing ``target`` is untouched.
+
+    Raises:
+        StoragePermissionError: The folder is not writable (also a PermissionError).
+        InvalidArgumentError: The temporary file cannot be created for another reason.
     """
-    path = Path(target)
-    if path.is_dir():
-        raise InvalidArgumentError(f"local_path {str(path)!r} is a directory")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise InvalidArgumentError(f"the folder of local_path {str(path)!r} does not exist")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=parent)
+    parent = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name[:200]}.", suffix=".part", dir=parent)
+    except OSError as exc:
+        message = f"local_path: cannot write in the folder of {str(target)!r}: {exc.strerror}"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise StoragePermissionError(message) from exc
+        raise InvalidArgumentError(message, argument="local_path") from exc
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "w+b") as handle:
             yield handle, temp
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
+        os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-
-
-class ChunkReader(io.RawIOBase):
-    """A read-only binary file over an iterator of chunks (what ``open_read`` returns)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        while not self._pending:
-            try:
-                self._pending = next(self._chunks)
-            except StopIteration:
-                return 0
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-    def close(self) -> None:
-        close = getattr(self._chunks, "close", None)
-        if close is not None:
-            close()  # ends the generator: the HTTP response behind it is released
-        super().close()

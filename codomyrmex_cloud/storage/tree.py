@@ -4,19 +4,16 @@ Everything here is written against the :class:`ObjectStore` contract, so it work
 any two stores (S3, GCS, Azure, the local store, plain files), in every direction:
 
 - :func:`copy_object` streams one object from one store into another, never holding it
-  whole in memory or on disk: the source is read with ``open_read`` and handed to the
-  destination's ``upload(data=<binary stream>)``, so memory is bounded by the two SDKs'
-  chunk buffers. Between two buckets of the same store it is a server-side copy; from or to
-  plain files it uses the SDKs' (parallel) file transfers. The bytes are verified on the
-  way: their size and every checksum the source reports are checked before the upload is
-  allowed to finish, and a mismatch aborts it, so nothing unverified is committed.
+  whole in memory or on disk: the source is read with ``iter_chunks`` (one request) and
+  written into the destination's ``open_write``, so memory is about one chunk plus one
+  part. Between two buckets of the same store it is a server-side copy; from or to plain
+  files it uses the stores' (parallel) file transfers. The bytes are verified on the way:
+  their size and every checksum the source reports are checked before the writer is
+  allowed to commit, and a mismatch aborts it, so nothing unverified is committed.
 - :func:`copy_tree` (with :func:`upload_dir` and :func:`download_dir`) copies every object
   under a prefix, ``jobs`` transfers at a time.
 - :func:`plan_sync` decides what differs (missing, another size, then another checksum
-  where both sides report one), :func:`run_sync` carries a plan out; ``sync`` does both,
-  or only plans with ``dry_run=True``.
-- :func:`open_writer` is a binary file that streams what is written into a new object
-  (the exporter's sink) and commits it on close, or aborts it on error.
+  where both sides report one), :func:`run_sync` carries a plan out; :func:`sync` does both.
 
 Progress callbacks have the storage contract's shape, ``progress(bytes_done, bytes_total)``,
 summed over every transfer of a tree. A key ending in ``/`` (a "folder marker" object) is
@@ -25,7 +22,6 @@ not copied by the tree functions: it has no file to become.
 
 from __future__ import annotations
 
-import io
 import mimetypes
 import os
 import threading
@@ -35,23 +31,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from codomyrmex_cloud.storage.base import CHUNK_SIZE, ObjectInfo, ObjectStore, PathLike, ProgressCallback
+from codomyrmex_cloud.storage import validation as v
 from codomyrmex_cloud.storage.errors import (
-    BucketNotFoundError,
     IntegrityError,
     InvalidArgumentError,
     PreconditionFailedError,
     StorageError,
 )
-from codomyrmex_cloud.storage.files import FileSystemStore, check_relative_key
-from codomyrmex_cloud.storage.streams import full_reads
-from codomyrmex_cloud.storage.transfer import Digests
+from codomyrmex_cloud.storage.files import FileSystemStore
+from codomyrmex_cloud.storage.protocol import ObjectStore
+from codomyrmex_cloud.storage.transfer import CHECKSUM_PREFERENCE, Digests, verify
+from codomyrmex_cloud.storage.types import ObjectInfo, PathLike, ProgressCallback
 
 #: Checksum algorithms computed on every streamed copy, whatever the stores report: the
 #: destination's answer is compared with them after the upload.
 _ALWAYS = frozenset({"md5", "crc32"})
-#: Preference when several algorithms could compare two objects (cheapest first).
-_PREFERENCE = ("crc32c", "crc32", "md5")
+#: Bytes handed from the source's read to the destination's writer at a time: small, since
+#: the writer gathers its own parts (memory: this plus one part).
+STREAM_CHUNK = 1024 * 1024
 
 
 def default_jobs() -> int:
@@ -106,56 +103,6 @@ class _TreeProgress:
 # One object -------------------------------------------------------------------------------
 
 
-class _VerifyingReader(io.RawIOBase):
-    """Reads the source for the destination's upload, hashing and counting as it goes.
-
-    At the end of the stream it checks the size and every checksum the source reported,
-    and raises IntegrityError *before* returning end-of-file, so the upload fails instead
-    of committing bytes that do not match their source.
-    """
-
-    def __init__(self, raw: io.BufferedReader, info: ObjectInfo, progress: ProgressCallback | None) -> None:
-        self._raw = raw
-        self._info = info
-        self._progress = progress
-        self.digests = Digests(set(_ALWAYS) | set(info.checksums))
-        self.done = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        size = self._raw.readinto(buffer)
-        if not size:
-            self._check()
-            return 0
-        chunk = bytes(buffer[:size])
-        self.digests.update(chunk)
-        self.done += size
-        if self._progress is not None:
-            self._progress(self.done, self._info.size)
-        return size
-
-    def _check(self) -> None:
-        info = self._info
-        if self.done != info.size:
-            raise IntegrityError(
-                f"read {self.done} bytes of {info.bucket}/{info.key}, which reports {info.size}",
-                bucket=info.bucket,
-                key=info.key,
-            )
-        computed = self.digests.hexdigests()
-        for algorithm, expected in info.checksums.items():
-            got = computed.get(algorithm)
-            if got is not None and got != expected.lower():
-                raise IntegrityError(
-                    f"{algorithm} of the bytes read from {info.bucket}/{info.key} is {got}; the source reports "
-                    f"{expected}",
-                    bucket=info.bucket,
-                    key=info.key,
-                )
-
-
 def copy_object(
     src_store: ObjectStore,
     src_bucket: str,
@@ -168,7 +115,7 @@ def copy_object(
     metadata: Mapping[str, str] | None = None,
     if_none_match: Literal["*"] | None = None,
     progress: ProgressCallback | None = None,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int = STREAM_CHUNK,
 ) -> ObjectInfo:
     """Copy one object between any two stores (or within one), streaming and verified.
 
@@ -185,7 +132,8 @@ def copy_object(
         if_none_match: ``"*"``: only if the destination does not exist yet (the store's
             conditional write where it has one; for a plain file, checked just before).
         progress: ``progress(bytes_done, bytes_total)`` as bytes move.
-        chunk_size: Bytes read from the source per request when streaming.
+        chunk_size: Bytes handed from the source's (single) read to the destination's
+            writer at a time when streaming.
 
     Returns:
         What the destination store reports for the new object.
@@ -225,17 +173,24 @@ def copy_object(
         src_store.download(src_bucket, src_key, local_path=target, progress=progress)  # atomic, verified
         return dst_store.stat(dst_bucket, dst_key)
     info = src_store.stat(src_bucket, src_key)
-    with src_store.open_read(src_bucket, src_key, chunk_size=chunk_size) as raw:
-        reader = _VerifyingReader(raw, info, progress)
-        written = dst_store.upload(
-            dst_bucket,
-            dst_key,
-            data=full_reads(reader),
-            content_type=content_type or info.content_type,
-            metadata=dict(info.metadata) if metadata is None else metadata,
-            if_none_match=if_none_match,
-        )
-    computed = reader.digests.hexdigests()
+    digests = Digests(set(_ALWAYS) | set(info.checksums))
+    with dst_store.open_write(
+        dst_bucket,
+        dst_key,
+        content_type=content_type or info.content_type,
+        metadata=dict(info.metadata) if metadata is None else metadata,
+        if_none_match=if_none_match,
+    ) as out:
+        # Pinned to the version described: an overwrite meanwhile fails the read typed.
+        for chunk in src_store.iter_chunks(src_bucket, src_key, chunk_size=chunk_size, if_match=info.etag):
+            digests.update(chunk)
+            out.write(chunk)
+            if progress is not None:
+                progress(digests.size, info.size)
+        verify(info, digests)  # a mismatch raises inside the block: the writer aborts
+    written = out.info
+    assert written is not None  # set by the commit
+    computed = digests.hexdigests()
     for algorithm, reported in written.checksums.items():
         if algorithm in computed and computed[algorithm] != reported.lower():
             dst_store.delete(dst_bucket, dst_key)
@@ -286,16 +241,9 @@ def list_tree(store: ObjectStore, bucket: str, prefix: str) -> dict[str, ObjectI
     """
     folder = as_folder(prefix)
     objects: dict[str, ObjectInfo] = {}
-    try:
-        listing = store.list_objects(bucket, folder)
-        for info in listing:
-            if info.key.endswith("/"):
-                continue
+    for info in store.list_objects(bucket, folder):
+        if not info.key.endswith("/"):
             objects[info.key[len(folder) :]] = info
-    except BucketNotFoundError:
-        if isinstance(store, FileSystemStore):
-            return {}
-        raise
     return objects
 
 
@@ -315,10 +263,10 @@ class TreeResult:
 
 
 def _check_destination_keys(store: ObjectStore, bucket: str, keys: list[str]) -> None:
-    """Refuse every destination key the store cannot hold before anything is copied."""
-    if isinstance(store, FileSystemStore):
-        for key in keys:
-            check_relative_key(key, bucket=bucket)
+    """Refuse every destination key the store cannot hold before anything is copied (the
+    rule every store applies; plain files also refuse keys ending in ``/``)."""
+    for key in keys:
+        v.check_key(key, bucket=bucket, file=isinstance(store, FileSystemStore))
 
 
 def _run_all(
@@ -578,7 +526,7 @@ def _reported(store: ObjectStore, info: ObjectInfo) -> Mapping[str, str]:
 
 
 def _pick(algorithms: set[str]) -> str | None:
-    for name in _PREFERENCE:
+    for name in CHECKSUM_PREFERENCE:
         if name in algorithms:
             return name
     return min(algorithms) if algorithms else None
@@ -603,7 +551,8 @@ def same_content(src_store: ObjectStore, src: ObjectInfo, dst_store: ObjectStore
         return a[common].lower() == b[common].lower()
     for local_store, local_info, remote in ((src_store, src, b), (dst_store, dst, a)):
         if isinstance(local_store, FileSystemStore):
-            for algorithm in [*(n for n in _PREFERENCE if n in remote), *sorted(set(remote) - set(_PREFERENCE))]:
+            preferred = [n for n in CHECKSUM_PREFERENCE if n in remote]
+            for algorithm in [*preferred, *sorted(set(remote) - set(CHECKSUM_PREFERENCE))]:
                 ours = _local_checksum(local_store, local_info, algorithm)
                 if ours is not None:
                     return ours == remote[algorithm].lower()

@@ -16,7 +16,9 @@ A key that is empty or ends in ``/`` names a prefix (a "folder").
 
 Credentials never come from the URL: each client resolves them as its SDK does, or from
 :class:`StoreOptions` (the command line's flags). Bad URLs raise ``InvalidArgumentError``
-naming the argument, before any client is built or any request sent.
+naming the argument, before any client is built or any request sent. Every store opened
+here satisfies :class:`~codomyrmex_cloud.storage.protocol.ObjectStore`; close them when done
+(``Stores`` is a context manager that closes every client it built).
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Literal, get_args
+from types import TracebackType
+from typing import Literal, Self, get_args
 from urllib.parse import unquote, urlsplit
 
-from codomyrmex_cloud.storage.base import ObjectStore
 from codomyrmex_cloud.storage.errors import InvalidArgumentError, StoragePermissionError
+from codomyrmex_cloud.storage.protocol import ObjectStore
 
 Scheme = Literal["s3", "gs", "az", "local", "file"]
 CLOUD_SCHEMES: tuple[Scheme, ...] = ("s3", "gs", "az", "local")
@@ -190,7 +193,8 @@ class StoreOptions:
 class Stores:
     """Builds one client per kind of store on first use and hands the same one out again.
 
-    Thread-safe: concurrent transfers share the clients (every store is thread-safe).
+    Thread-safe: concurrent transfers share the clients (every store is thread-safe). Use it
+    as a context manager (or call :meth:`close`) to close the clients it built.
 
     Args:
         options: How to build each store; defaults read the environment.
@@ -203,6 +207,26 @@ class Stores:
 
     def __repr__(self) -> str:
         return f"Stores(open={sorted(self._stores)})"
+
+    def close(self) -> None:
+        """Close every store built so far (their pooled connections); the next use of a
+        scheme builds a new one."""
+        with self._lock:
+            built = list(self._stores.values())
+            self._stores.clear()
+        for store in built:
+            store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def open(self, url: str | StorageURL, *, argument: str = "url") -> tuple[ObjectStore, str, str]:
         """The store, bucket and key (or prefix) a URL names.
@@ -266,8 +290,11 @@ def open_store(url: str, *, options: StoreOptions | None = None, argument: str =
     """Open the store a URL names: ``(store, bucket, key_or_prefix)``.
 
     >>> store, bucket, key = open_store("s3://my-bucket/data/file.csv")  # doctest: +SKIP
+    >>> with store:  # doctest: +SKIP
+    ...     data = store.download(bucket, key)
 
-    Each call builds a new client; use :class:`Stores` to share clients between URLs.
+    Each call builds a new client (close it when done); use :class:`Stores` to share clients
+    between URLs.
 
     Raises:
         InvalidArgumentError: A malformed URL (the message names ``argument``).

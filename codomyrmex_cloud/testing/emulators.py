@@ -167,14 +167,14 @@ def start_fake_gcs() -> Emulator:
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    root = tempfile.mkdtemp(prefix="fake-gcs-data-")
     command = [
         str(_get_binary_path()),
         "-scheme", "http",
         "-host", "127.0.0.1",
         "-port", str(port),
-        "-backend", "filesystem",
-        "-filesystem-root", root,
+        # The memory backend stores names literally; the filesystem one collapses "a//b",
+        # "/lead" and "trail/" the way paths are, which real GCS never does.
+        "-backend", "memory",
         "-external-url", url,
         "-public-host", f"127.0.0.1:{port}",
         "-log-level", "warn",

@@ -12,18 +12,10 @@ import pytest
 from codomyrmex_cloud import AzureBlobClient, GCSClient, ObjectStore, S3Client
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer, seed_demo
 from codomyrmex_cloud.testing.coda_limits import FakeLimits
-from codomyrmex_cloud.testing.emulators import Emulator, start_seaweedfs
+from codomyrmex_cloud.testing.emulators import Emulator
 from tests.support.cli import CLI
 
 CODA_TOKEN = "tok-cli-s3cr3t-never-printed"
-
-
-@pytest.fixture(scope="session")
-def seaweedfs_server() -> Iterator[Emulator]:
-    """SeaweedFS's S3 gateway (fast on large objects, where moto is slow)."""
-    emulator = start_seaweedfs()
-    yield emulator
-    emulator.stop()
 
 
 @pytest.fixture
@@ -84,4 +76,5 @@ def buckets(moto_server: Emulator, gcs_server: Emulator, azurite_server: Emulato
         store.create_bucket(name)
     yield {scheme: f"{scheme}://{name}" for scheme in stores}
     for store in stores.values():
-        store.delete_bucket(name, force=True)
+        with store:
+            store.delete_bucket(name, force=True)

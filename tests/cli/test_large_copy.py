@@ -43,25 +43,29 @@ def test_200_mib_local_to_s3_to_gcs_to_local(
 ) -> None:
     expected = write_random(workdir / "big.bin", SIZE)
     bucket = f"big-{uuid.uuid4().hex[:12]}"
-    s3 = S3Client(
-        region="us-east-1", endpoint_url=seaweedfs_server.url, access_key_id="testing", secret_access_key="testing"
-    )
-    gcs = GCSClient(project="test", endpoint=gcs_server.url)
-    s3.create_bucket(bucket)
-    gcs.create_bucket(bucket)
-    seaweed = {**seaweedfs_server.env}  # SeaweedFS instead of moto: moto is slow on large objects
-    try:
-        cli.run("cp", "big.bin", f"s3://{bucket}/big.bin", env=seaweed)
-        assert s3.stat(bucket, "big.bin").size == SIZE
+    with (
+        S3Client(
+            region="us-east-1", endpoint_url=seaweedfs_server.url, access_key_id="testing", secret_access_key="testing"
+        ) as s3,
+        GCSClient(project="test", endpoint=gcs_server.url) as gcs,
+    ):
+        s3.create_bucket(bucket)
+        gcs.create_bucket(bucket)
+        seaweed = {**seaweedfs_server.env}  # SeaweedFS instead of moto: moto is slow on large objects
+        try:
+            cli.run("cp", "big.bin", f"s3://{bucket}/big.bin", env=seaweed)
+            assert s3.stat(bucket, "big.bin").size == SIZE
 
-        cli.env.update(seaweed)
-        streamed, peak = cli.run_measured("cp", f"s3://{bucket}/big.bin", f"gs://{bucket}/big.bin", scratch=tmp_path)
-        assert streamed.code == 0, str(streamed)
-        assert peak < STREAMING_PEAK, f"peak memory {peak / 2**20:.0f} MiB: the object was not streamed"
-        assert gcs.stat(bucket, "big.bin").size == SIZE
+            cli.env.update(seaweed)
+            streamed, peak = cli.run_measured(
+                "cp", f"s3://{bucket}/big.bin", f"gs://{bucket}/big.bin", scratch=tmp_path
+            )
+            assert streamed.code == 0, str(streamed)
+            assert peak < STREAMING_PEAK, f"peak memory {peak / 2**20:.0f} MiB: the object was not streamed"
+            assert gcs.stat(bucket, "big.bin").size == SIZE
 
-        cli.run("cp", f"gs://{bucket}/big.bin", "back.bin")
-        assert sha256_of(workdir / "back.bin") == expected
-    finally:
-        s3.delete_bucket(bucket, force=True)
-        gcs.delete_bucket(bucket, force=True)
+            cli.run("cp", f"gs://{bucket}/big.bin", "back.bin")
+            assert sha256_of(workdir / "back.bin") == expected
+        finally:
+            s3.delete_bucket(bucket, force=True)
+            gcs.delete_bucket(bucket, force=True)

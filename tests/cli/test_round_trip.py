@@ -77,9 +77,9 @@ def test_json_lines_and_parquet_keep_types(cli: CLI, coda_fake: FakeCoda, workdi
     fill(source, 300, seed=11)
     target = doc.add_table("Typed copy", COLUMNS)
 
-    cli.run("mb", "local://rt")
-    cli.run("coda", "export", "doc-id", "Typed", "local://rt/typed.jsonl")
-    cli.run("coda", "import", "doc-id", "Typed copy", "local://rt/typed.jsonl")
+    cli.run("mb", "local://rtrip")
+    cli.run("coda", "export", "doc-id", "Typed", "local://rtrip/typed.jsonl")
+    cli.run("coda", "import", "doc-id", "Typed copy", "local://rtrip/typed.jsonl")
     assert values(target) == values(source)  # numbers, booleans and lists exactly
 
     cli.run("coda", "export", "doc-id", "Typed", "typed.parquet")

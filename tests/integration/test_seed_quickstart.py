@@ -64,11 +64,12 @@ def test_storage_quick_starts_run_against_the_emulators(
 ) -> None:
     # The buckets the snippets name exist (the seed assumes them); everything else is the
     # seed's code, configured by the environment only.
-    with environment(moto_server.env):
-        S3Client(region="us-east-1").create_bucket("my-bucket")
-    with environment(gcs_server.env):
-        GCSClient(project="my-project").create_bucket("my-bucket")
-    AzureBlobClient(azurite_server.env["AZURE_STORAGE_CONNECTION_STRING"]).create_bucket("container")
+    with environment(moto_server.env), S3Client(region="us-east-1") as s3_store:
+        s3_store.create_bucket("my-bucket")
+    with environment(gcs_server.env), GCSClient(project="my-project") as gcs_store:
+        gcs_store.create_bucket("my-bucket")
+    with AzureBlobClient(azurite_server.env["AZURE_STORAGE_CONNECTION_STRING"]) as azure_store:
+        azure_store.create_bucket("container")
     (tmp_path / "file.txt").write_text("seed file")
 
     def rename(code: str) -> str:

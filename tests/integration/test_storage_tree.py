@@ -12,7 +12,6 @@ import pytest
 
 from codomyrmex_cloud import AzureBlobClient, GCSClient, LocalStore, ObjectStore, S3Client
 from codomyrmex_cloud.storage.files import FileSystemStore
-from codomyrmex_cloud.storage.streams import open_writer
 from codomyrmex_cloud.storage.tree import copy_object, copy_tree, plan_sync, run_sync
 from codomyrmex_cloud.testing.emulators import Emulator
 
@@ -44,7 +43,8 @@ def stores(
     made_files: dict[str, tuple[ObjectStore, str]] = {"files": (FileSystemStore(), str(tmp_path / "files"))}
     yield {kind: (store, name) for kind, store in made.items()} | made_files
     for store in made.values():
-        store.delete_bucket(name, force=True)
+        with store:
+            store.delete_bucket(name, force=True)
 
 
 @pytest.mark.parametrize(
@@ -98,16 +98,16 @@ def test_trees_and_sync_between_clouds(stores: dict[str, tuple[ObjectStore, str]
     assert (again.actions, again.unchanged, again.unverified) == ((), 10, 0)
 
 
-@pytest.mark.parametrize("kind", ["s3", "gcs", "azure", "local"])
-def test_open_writer_streams_into_each_store(stores: dict[str, tuple[ObjectStore, str]], kind: str) -> None:
+@pytest.mark.parametrize("kind", ["s3", "gcs", "azure", "local", "files"])
+def test_open_write_streams_into_each_store(stores: dict[str, tuple[ObjectStore, str]], kind: str) -> None:
     store, bucket = stores[kind]
     chunk = os.urandom(1024 * 1024)
-    with open_writer(store, bucket, "written.bin") as out:
+    with store.open_write(bucket, "written.bin") as out:
         for _ in range(11):
             out.write(chunk)
     assert store.stat(bucket, "written.bin").size == 11 * len(chunk)
     assert store.download(bucket, "written.bin") == chunk * 11
-    with pytest.raises(RuntimeError), open_writer(store, bucket, "aborted.bin") as out:
+    with pytest.raises(RuntimeError), store.open_write(bucket, "aborted.bin") as out:
         for _ in range(7):
             out.write(chunk)
         raise RuntimeError("abort")

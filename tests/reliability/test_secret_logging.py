@@ -4,9 +4,11 @@ Each flow runs a client's main operations against a real server on loopback with
 logger at DEBUG (the ``debug_logs`` fixture, which installs the redaction), then scans every
 captured line (with structured ``extra`` data), the client's ``repr`` and the full text of
 the exceptions raised (tracebacks with chained causes, reprs and attributes) for each secret
-the flow used, and for credential shapes that were not masked. Secrets are registered with
-nothing here: the masking must come from the patterns alone. A failure names the secret and
-shows its context with the secret itself replaced, so the test output never holds one.
+the flow used, and for credential shapes that were not masked. The tests register no secret
+themselves; the storage clients register the ones they are given (their constructors install
+the redaction too, which a scan in a fresh process proves), and the unit tests of the filter
+prove the patterns alone on crafted records. A failure names the secret and shows its
+context with the secret itself replaced, so the test output never holds one.
 
 The first half unit-tests the filter on crafted records.
 """
@@ -19,7 +21,9 @@ import contextlib
 import http.server
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 import threading
 import traceback
@@ -53,6 +57,7 @@ from codomyrmex_cloud.log_redaction import (
     redact_record,
     register_secret,
 )
+from codomyrmex_cloud.storage.retry import RetryPolicy
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer, seed_demo
 from codomyrmex_cloud.testing.emulators import AZURITE_ACCOUNT, AZURITE_KEY, Emulator, free_port
 from tests.reliability.conftest import CapturedLogs
@@ -412,6 +417,27 @@ def test_s3_session_token_and_signed_urls_leak_nothing(
         multipart_threshold=5 * 1024 * 1024,
         chunk_size=5 * 1024 * 1024,
     )
+    unreachable = S3Client(
+        region="us-east-1",
+        endpoint_url=f"http://127.0.0.1:{free_port()}",
+        access_key_id="AKIAIOSFODNN7EXAMPLE",
+        secret_access_key=S3_SECRET_KEY,
+        session_token=S3_SESSION_TOKEN,
+        retry=RetryPolicy(max_attempts=1),
+    )
+    with s3, unreachable:
+        errors, secrets = _s3_flow(s3, unreachable, tmp_path)
+    assert debug_logs.saw("botocore") and debug_logs.saw("urllib3")
+    # The multipart upload (the store's own, through botocore; s3transfer serves only copies
+    # over 5 GiB now) was logged and scanned too.
+    assert any("UploadPart" in line for line in debug_logs.lines)
+    assert_no_secrets(debug_logs.lines, secrets, "logs")
+    assert_no_secrets([repr(s3), str(s3), repr(s3.client)], secrets, "reprs")
+    for exc in errors:
+        assert_no_secrets(exception_texts(exc), secrets, type(exc).__name__)
+
+
+def _s3_flow(s3: S3Client, unreachable: S3Client, tmp_path: Path) -> tuple[list[BaseException], dict[str, str]]:
     bucket = f"s-{uuid.uuid4().hex[:20]}"
     errors: list[BaseException] = []
     secrets = {"S3 secret key": S3_SECRET_KEY, "S3 session token": S3_SESSION_TOKEN}
@@ -433,23 +459,9 @@ def test_s3_session_token_and_signed_urls_leak_nothing(
         s3.delete_many(bucket, ["small.txt", "copy.txt", "big.bin"])
     finally:
         s3.delete_bucket(bucket, force=True)
-    unreachable = S3Client(
-        region="us-east-1",
-        endpoint_url=f"http://127.0.0.1:{free_port()}",
-        access_key_id="AKIAIOSFODNN7EXAMPLE",
-        secret_access_key=S3_SECRET_KEY,
-        session_token=S3_SESSION_TOKEN,
-        max_attempts=1,
-    )
     with raised(StorageError, errors):
         unreachable.stat(bucket, "small.txt")
-    for client in (s3, unreachable):  # the stores have no close(): their pooled sockets would leak
-        client.client.close()
-    assert debug_logs.saw("botocore") and debug_logs.saw("urllib3") and debug_logs.saw("s3transfer")
-    assert_no_secrets(debug_logs.lines, secrets, "logs")
-    assert_no_secrets([repr(s3), str(s3), repr(s3.client)], secrets, "reprs")
-    for exc in errors:
-        assert_no_secrets(exception_texts(exc), secrets, type(exc).__name__)
+    return errors, secrets
 
 
 # Azure ---------------------------------------------------------------------------------------
@@ -490,17 +502,19 @@ def test_azure_account_sas_leaks_nothing(debug_logs: CapturedLogs, azurite_serve
     sas = _account_sas(AZURITE_KEY)
     secrets = {"account key": AZURITE_KEY, "account SAS": sas, **_query_values(f"?{sas}", "sig")}
     errors: list[BaseException] = []
-    store = AzureBlobClient(account_url=azurite_server.url, credential=sas, chunk_size=1024 * 1024)
-    _azure_flow(store, errors)
-    with raised(StorageError, errors):
-        store.signed_url("any", "thing")  # needs the account key, which a SAS client has not
     forged = sas.replace("sig=", "sig=AAAA")
     secrets["forged SAS"] = forged
-    refused = AzureBlobClient(account_url=azurite_server.url, credential=forged, retry_total=0)
-    with raised(StorageError, errors):  # a forced auth error: Azurite refuses the signature
-        refused.create_bucket("forged")
-    for client in (store, refused):  # the stores have no close(): their pooled sockets would leak
-        client.service.close()
+    with (
+        AzureBlobClient(account_url=azurite_server.url, credential=sas, chunk_size=1024 * 1024) as store,
+        AzureBlobClient(
+            account_url=azurite_server.url, credential=forged, retry=RetryPolicy(max_attempts=1)
+        ) as refused,
+    ):
+        _azure_flow(store, errors)
+        with raised(StorageError, errors):
+            store.signed_url("any", "thing")  # needs the account key, which a SAS client has not
+        with raised(StorageError, errors):  # a forced auth error: Azurite refuses the signature
+            refused.create_bucket("forged")
     assert debug_logs.saw("azure") and debug_logs.saw("urllib3")
     assert_no_secrets(debug_logs.lines, secrets, "logs")
     assert_no_secrets([repr(store), str(store)], secrets, "reprs")
@@ -515,26 +529,102 @@ def test_azure_connection_string_and_signed_url_leak_nothing(
     wrong_key = base64.b64encode(b"not the account key, but secret all the same!!!!").decode()
     secrets = {"account key": AZURITE_KEY, "wrong account key": wrong_key}
     errors: list[BaseException] = []
-    store = AzureBlobClient(connection, chunk_size=1024 * 1024)
-    _azure_flow(store, errors)
-    bucket = f"a-{uuid.uuid4().hex[:20]}"
-    store.create_bucket(bucket)
-    try:
-        store.upload(bucket, "shared.txt", data=b"shared")
-        url = store.signed_url(bucket, "shared.txt")
-        secrets |= _query_values(url, "sig")
-        assert httpx.get(url).content == b"shared"
-    finally:
-        store.delete_bucket(bucket, force=True)
-    denied = AzureBlobClient(connection.replace(AZURITE_KEY, wrong_key), retry_total=0)
-    with raised(StorageError, errors):  # a forced auth error: the wrong account key
-        denied.create_bucket("denied")
-    for client in (store, denied):  # the stores have no close(): their pooled sockets would leak
-        client.service.close()
+    with (
+        AzureBlobClient(connection, chunk_size=1024 * 1024) as store,
+        AzureBlobClient(connection.replace(AZURITE_KEY, wrong_key), retry=RetryPolicy(max_attempts=1)) as denied,
+    ):
+        _azure_flow(store, errors)
+        bucket = f"a-{uuid.uuid4().hex[:20]}"
+        store.create_bucket(bucket)
+        try:
+            store.upload(bucket, "shared.txt", data=b"shared")
+            url = store.signed_url(bucket, "shared.txt")
+            secrets |= _query_values(url, "sig")
+            assert httpx.get(url).content == b"shared"
+        finally:
+            store.delete_bucket(bucket, force=True)
+        with raised(StorageError, errors):  # a forced auth error: the wrong account key
+            denied.create_bucket("denied")
     assert_no_secrets(debug_logs.lines, secrets, "logs")
     assert_no_secrets([repr(store), str(store)], secrets, "reprs")
     for exc in errors:
         assert_no_secrets(exception_texts(exc), secrets, type(exc).__name__)
+
+
+# Installed by the clients themselves ---------------------------------------------------------
+
+# Run in a fresh interpreter, where nothing has installed the redaction yet: DEBUG logging on,
+# one store built (its constructor must install the redaction) and used, every record kept.
+_FRESH_PROCESS_FLOW = """
+import json, logging, os, sys, uuid
+from codomyrmex_cloud.log_redaction import SecretRedactingFilter
+
+def installed():
+    return any(isinstance(f, SecretRedactingFilter) for f in logging.getLogger("urllib3").filters)
+
+lines = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        lines.append(f"{record.name} {record.levelname} {record.getMessage()}")
+
+logging.getLogger().setLevel(logging.DEBUG)
+logging.getLogger().addHandler(Keep())
+before = installed()
+if sys.argv[1] == "s3":
+    from codomyrmex_cloud import S3Client
+    store = S3Client(
+        region="us-east-1",
+        endpoint_url=os.environ["FLOW_ENDPOINT"],
+        access_key_id="AKIAIOSFODNN7EXAMPLE",
+        secret_access_key=os.environ["FLOW_SECRET"],
+        session_token=os.environ["FLOW_TOKEN"],
+    )
+else:
+    from codomyrmex_cloud import AzureBlobClient
+    store = AzureBlobClient(account_url=os.environ["FLOW_ENDPOINT"], credential=os.environ["FLOW_SECRET"])
+after = installed()
+bucket = "fresh-" + uuid.uuid4().hex[:16]
+with store:
+    store.create_bucket(bucket)
+    store.upload(bucket, "k.txt", data=b"hello")
+    assert store.download(bucket, "k.txt") == b"hello"
+    assert [o.key for o in store.list_objects(bucket)] == ["k.txt"]
+    store.delete_bucket(bucket, force=True)
+print(json.dumps({"before": before, "after": after, "lines": lines}))
+"""
+
+
+@pytest.mark.parametrize("kind", ["s3", "azure"])
+def test_storage_clients_install_the_redaction_themselves(
+    kind: str, request: pytest.FixtureRequest, moto_server: Emulator
+) -> None:
+    """No explicit ``install_log_redaction()``: constructing the store installs it, and
+    nothing the libraries log at DEBUG holds a secret the store was given."""
+    if kind == "s3":
+        env = {"FLOW_ENDPOINT": moto_server.url, "FLOW_SECRET": S3_SECRET_KEY, "FLOW_TOKEN": S3_SESSION_TOKEN}
+        secrets = {"S3 secret key": S3_SECRET_KEY, "S3 session token": S3_SESSION_TOKEN}
+        shape = "x-amz-security-token"  # botocore logs the header, with the token masked
+    else:
+        azurite: Emulator = request.getfixturevalue("azurite_server")
+        sas = _account_sas(AZURITE_KEY)
+        env = {"FLOW_ENDPOINT": azurite.url, "FLOW_SECRET": sas}
+        secrets = {"account SAS": sas, **_query_values(f"?{sas}", "sig")}
+        shape = "sig="  # urllib3 logs request lines with the SAS, its signature masked
+    done = subprocess.run(
+        [sys.executable, "-c", _FRESH_PROCESS_FLOW, kind],
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert_no_secrets([done.stdout, done.stderr], secrets, "the fresh process's output")
+    assert done.returncode == 0, "the flow failed:\n" + done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert (result["before"], result["after"]) == (False, True)
+    assert any(shape in line.lower() for line in result["lines"]), f"no {shape} line was logged"
+    assert_no_secrets(result["lines"], secrets, "logs")
 
 
 # GCS -----------------------------------------------------------------------------------------
@@ -620,31 +710,31 @@ def test_gcs_service_account_and_signed_url_leak_nothing(
     credentials, secrets = _service_account(f"{token_server.url}/token")
     secrets["access token"] = TokenServer.ACCESS_TOKEN
     errors: list[BaseException] = []
-    store = GCSClient(project="test", credentials=credentials, endpoint=gcs_server.url, chunk_size=256 * 1024)
-    bucket = f"g-{uuid.uuid4().hex[:20]}"
-    store.create_bucket(bucket)
-    try:
-        store.upload(bucket, "small.txt", data=b"hello", metadata={"owner": "ada"})
-        store.upload(bucket, "big.bin", data=b"x" * (600 * 1024))  # resumable, in chunks
-        assert store.download(bucket, "small.txt") == b"hello"
-        assert [o.key for o in store.list_objects(bucket)] == ["big.bin", "small.txt"]
-        store.copy(bucket, "small.txt", bucket, "copy.txt")
-        url = store.signed_url(bucket, "small.txt")
-        secrets |= _query_values(url, "X-Goog-Signature")
-        httpx.get(url)  # whatever the emulator answers, the URL must not be logged whole
-        with raised(StorageError, errors):
-            store.download(bucket, "missing.txt")
-    finally:
-        store.delete_bucket(bucket, force=True)
     denied, denied_secrets = _service_account(f"{token_server.url}/denied")
     secrets |= {f"refused {k}": v for k, v in denied_secrets.items()}
-    refused = GCSClient(project="test", credentials=denied, endpoint=gcs_server.url)
-    # A forced auth error: the token endpoint refuses the key. Any exception is scanned here;
-    # which one it should be is pinned by the test below.
-    with raised(Exception, errors):
-        refused.bucket_exists(bucket)
-    for client in (store, refused):  # the stores have no close(): their pooled sockets would leak
-        client.client.close()
+    with (
+        GCSClient(project="test", credentials=credentials, endpoint=gcs_server.url, chunk_size=256 * 1024) as store,
+        GCSClient(project="test", credentials=denied, endpoint=gcs_server.url) as refused,
+    ):
+        bucket = f"g-{uuid.uuid4().hex[:20]}"
+        store.create_bucket(bucket)
+        try:
+            store.upload(bucket, "small.txt", data=b"hello", metadata={"owner": "ada"})
+            store.upload(bucket, "big.bin", data=b"x" * (600 * 1024))  # resumable, in chunks
+            assert store.download(bucket, "small.txt") == b"hello"
+            assert [o.key for o in store.list_objects(bucket)] == ["big.bin", "small.txt"]
+            store.copy(bucket, "small.txt", bucket, "copy.txt")
+            url = store.signed_url(bucket, "small.txt")
+            secrets |= _query_values(url, "X-Goog-Signature")
+            httpx.get(url)  # whatever the emulator answers, the URL must not be logged whole
+            with raised(StorageError, errors):
+                store.download(bucket, "missing.txt")
+        finally:
+            store.delete_bucket(bucket, force=True)
+        # A forced auth error: the token endpoint refuses the key. Any exception is scanned
+        # here; which one it should be is pinned by the test below.
+        with raised(Exception, errors):
+            refused.bucket_exists(bucket)
     secrets |= {f"JWT assertion {i}": assertion for i, assertion in enumerate(token_server.assertions)}
     assert token_server.assertions and debug_logs.saw("google") and debug_logs.saw("urllib3")
     assert_no_secrets(debug_logs.lines, secrets, "logs")
@@ -653,21 +743,18 @@ def test_gcs_service_account_and_signed_url_leak_nothing(
         assert_no_secrets(exception_texts(exc), secrets, type(exc).__name__)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: GCSClient lets google.auth.exceptions.RefreshError (credentials refused at "
-    "token refresh) escape unmapped instead of raising StoragePermissionError",
-)
 def test_gcs_refused_credentials_raise_a_storage_permission_error(
     gcs_server: Emulator, token_server: TokenServer
 ) -> None:
+    """google.auth's RefreshError (credentials refused at token refresh) is mapped by
+    ``gcs.map_error``, not left to escape."""
     denied, _ = _service_account(f"{token_server.url}/denied")
-    store = GCSClient(project="test", credentials=denied, endpoint=gcs_server.url)
-    try:
-        with pytest.raises(StoragePermissionError):
-            store.bucket_exists("any-bucket")
-    finally:
-        store.client.close()
+    with (
+        GCSClient(project="test", credentials=denied, endpoint=gcs_server.url) as store,
+        pytest.raises(StoragePermissionError, match="denied access") as refused,
+    ):
+        store.bucket_exists("any-bucket")
+    assert type(refused.value.__cause__).__name__ == "RefreshError"
 
 
 def test_scan_finds_what_it_looks_for() -> None:

@@ -13,26 +13,39 @@ import pytest
 
 import codomyrmex_cloud.bridge
 import codomyrmex_cloud.bridge.cells
+import codomyrmex_cloud.bridge.endpoints
+import codomyrmex_cloud.bridge.errors
+import codomyrmex_cloud.bridge.exporting
 import codomyrmex_cloud.bridge.formats
+import codomyrmex_cloud.bridge.importing
+import codomyrmex_cloud.bridge.parquet
+import codomyrmex_cloud.bridge.tables
 import codomyrmex_cloud.cli.app
 import codomyrmex_cloud.storage.files
-import codomyrmex_cloud.storage.streams
 import codomyrmex_cloud.storage.tree
 import codomyrmex_cloud.storage.urls
 
 MODULES = [
     codomyrmex_cloud.bridge,
     codomyrmex_cloud.bridge.cells,
+    codomyrmex_cloud.bridge.endpoints,
+    codomyrmex_cloud.bridge.errors,
+    codomyrmex_cloud.bridge.exporting,
     codomyrmex_cloud.bridge.formats,
+    codomyrmex_cloud.bridge.importing,
+    codomyrmex_cloud.bridge.parquet,
+    codomyrmex_cloud.bridge.tables,
     codomyrmex_cloud.cli.app,
     codomyrmex_cloud.storage.files,
-    codomyrmex_cloud.storage.streams,
     codomyrmex_cloud.storage.tree,
     codomyrmex_cloud.storage.urls,
 ]
 
 
 def public(module: ModuleType) -> list[tuple[str, object]]:
+    """The module's public functions and classes, and every public method of those classes
+    that this SDK defines (inherited ones included: ``FileSystemStore`` offers ``BaseStore``'s
+    whole API)."""
     names = getattr(module, "__all__", None) or [n for n in vars(module) if not n.startswith("_")]
     found: list[tuple[str, object]] = []
     for name in names:
@@ -42,10 +55,17 @@ def public(module: ModuleType) -> list[tuple[str, object]]:
             continue
         found.append((f"{home}.{name}", value))
         if inspect.isclass(value):
-            for attr, member in vars(value).items():
-                if inspect.isfunction(member) and not attr.startswith("_"):
+            for attr, member in inspect.getmembers(value, inspect.isfunction):
+                ours = member.__module__.startswith("codomyrmex_cloud.")  # not click's, io's ...
+                if ours and not attr.startswith("_"):
                     found.append((f"{home}.{name}.{attr}", member))
     return found
+
+
+def test_the_walk_sees_inherited_methods() -> None:
+    walked = dict(public(codomyrmex_cloud.storage.files))
+    for method in ("upload", "download", "open_write", "list_objects", "close", "path"):
+        assert f"codomyrmex_cloud.storage.files.FileSystemStore.{method}" in walked
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

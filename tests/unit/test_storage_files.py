@@ -1,4 +1,5 @@
-"""Plain files as a store: keys can never leave their folder, writes are atomic."""
+"""Plain files as a store: keys can never leave their folder, writes are atomic, and what a
+plain file cannot keep is refused before the disk is touched."""
 
 from __future__ import annotations
 
@@ -7,11 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from codomyrmex_cloud import InvalidArgumentError, ObjectNotFoundError, PreconditionFailedError
-from codomyrmex_cloud.storage.base import ObjectStore
+from codomyrmex_cloud import (
+    BucketNotEmptyError,
+    BucketNotFoundError,
+    InvalidArgumentError,
+    ObjectNotFoundError,
+    PreconditionFailedError,
+    UnsupportedOperationError,
+)
+from codomyrmex_cloud.storage import ObjectStore, SignsURLs, TaggedStore
+from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.files import FileSystemStore
+from codomyrmex_cloud.storage.types import KmsKey
 
-HOSTILE = ["..", ".", "../x", "a/../b", "a/./b", "x/..", "/etc/passwd", "a//b", "", "x\x00y"]
+HOSTILE = ["..", ".", "../x", "a/../b", "a/./b", "x/..", "/etc/passwd", "a//b", "", "x\x00y", "dir/", "a\\b"]
+
+
+def test_it_is_a_store_of_the_shared_contract() -> None:
+    store: ObjectStore = FileSystemStore()  # checked by mypy: it satisfies the protocol
+    assert isinstance(store, BaseStore) and isinstance(store, ObjectStore)
+    assert not isinstance(store, SignsURLs) and not isinstance(store, TaggedStore)
 
 
 @pytest.mark.parametrize("key", HOSTILE)
@@ -73,3 +89,56 @@ def test_listing_does_not_follow_links_to_folders(tmp_path: Path) -> None:
     (inside / "real.txt").write_text("r")
     os.symlink(outside, inside / "link")
     assert [o.key for o in FileSystemStore().list_objects(str(inside))] == ["real.txt"]
+
+
+@pytest.mark.parametrize(
+    ("options", "argument"),
+    [
+        ({"metadata": {"owner": "ada"}}, "metadata"),
+        ({"cache_control": "no-cache"}, "cache_control"),
+        ({"content_disposition": "attachment"}, "content_disposition"),
+        ({"tags": {"a": "b"}}, "tags"),
+        ({"storage_class": "STANDARD"}, "storage_class"),
+        ({"encryption": KmsKey("k")}, "encryption"),
+        ({"if_match": "etag"}, "if_match"),
+    ],
+)
+def test_what_a_plain_file_cannot_keep_is_refused_first(
+    tmp_path: Path, options: dict[str, object], argument: str
+) -> None:
+    folder = tmp_path / "inside"
+    with pytest.raises(UnsupportedOperationError, match=f"^{argument}: "):
+        FileSystemStore().upload(str(folder), "k.txt", data=b"x", **options)  # type: ignore[arg-type]
+    assert not folder.exists()
+
+
+def test_reads_writes_and_folders_follow_the_contract(tmp_path: Path) -> None:
+    with FileSystemStore() as store:
+        root = str(tmp_path)
+        store.upload(root, "d/k.csv", data=b"a,b\n", content_type="text/csv")
+        assert store.stat(root, "d/k.csv").content_type == "text/csv"  # guessed from the name
+        with pytest.raises(ObjectNotFoundError, match="folder"):
+            store.stat(root, "d")  # a folder is not an object
+        assert not store.exists(root, "d") and store.exists(root, "d/k.csv")
+        with pytest.raises(BucketNotFoundError):
+            store.stat(str(tmp_path / "missing"), "k")
+        with pytest.raises(InvalidArgumentError, match="key"):
+            store.upload(root, "d/k.csv/below", data=b"x")  # a file is in the way
+        with pytest.raises(UnsupportedOperationError, match="version_id"):
+            store.download(root, "d/k.csv", version_id="1")
+        with pytest.raises(UnsupportedOperationError, match="list_buckets"):
+            store.list_buckets()
+        assert store.read_range(root, "d/k.csv", 2, 100) == b"b\n" and store.read_range(root, "d/k.csv", 9, 10) == b""
+        copied = store.copy(root, "d/k.csv", str(tmp_path / "other"), "k.csv")
+        assert copied.size == 4 and (tmp_path / "other" / "k.csv").read_bytes() == b"a,b\n"
+        with store.open_write(root, "streamed.bin", part_size=256 * 1024) as out:
+            for _ in range(5):
+                out.write(b"z" * 100_000)
+            assert not (tmp_path / "streamed.bin").exists()  # nothing visible before the commit
+        assert (tmp_path / "streamed.bin").stat().st_size == 500_000
+        assert [v.key for v in store.list_versions(root, "d/")] == ["d/k.csv"]
+        with pytest.raises(BucketNotEmptyError):
+            store.delete_bucket(str(tmp_path / "other"))
+        store.delete_bucket(str(tmp_path / "other"), force=True)
+        assert not (tmp_path / "other").exists() and not store.bucket_exists(str(tmp_path / "other"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "streamed.bin"]  # no temporary files
