@@ -217,6 +217,12 @@ def _retry_policy(policy: RetryPolicy, timeout: float) -> Any:
                 return False
             if not super().increment(settings, request, response=response, error=error):
                 return False
+            if response is not None:
+                # azure-storage moves on to the next attempt without closing the answer it
+                # retries: a streamed one (a download's 5xx) kept its connection checked out
+                # until garbage collection (an unclosed socket under the fault suite).
+                with contextlib.suppress(Exception):
+                    response.close()
             self._cap(settings)
             return True
 
@@ -799,6 +805,10 @@ class _OffsetWriter(io.RawIOBase):
         return len(data)
 
 
+#: Metadata of the empty blob an abort commits (to discard staged blocks) and then deletes.
+_ABORT_MARKER = "codomyrmex_aborted_upload"
+
+
 class _AzureWrite:
     """One staged-block upload (``open_write`` and large uploads), with block ids unique to
     it; commit writes the whole-blob MD5."""
@@ -867,13 +877,26 @@ class _AzureWrite:
         from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 
         blob = self._store._blob(self._bucket, self._key)
+        # The placeholder carries this upload's id: if the commit was applied but its answer
+        # lost, the retry finds a blob "already there", and only the id tells our empty
+        # placeholder (to delete) from another writer's blob (to leave alone).
+        marker = {_ABORT_MARKER: self._prefix}
         with deadlines.suspended():
             try:
-                placeholder: Mapping[str, Any] = blob.commit_block_list([], match_condition=MatchConditions.IfMissing)
+                placeholder: Mapping[str, Any] = blob.commit_block_list(
+                    [], metadata=marker, match_condition=MatchConditions.IfMissing
+                )
+                etag = placeholder["etag"]
             except (ResourceExistsError, ResourceModifiedError):
-                return
+                try:
+                    found = blob.get_blob_properties()
+                except ResourceNotFoundError:
+                    return
+                if dict(found.metadata or {}) != marker or found.size:
+                    return  # another writer's blob
+                etag = found.etag
             with contextlib.suppress(ResourceNotFoundError, ResourceModifiedError):
-                blob.delete_blob(etag=placeholder["etag"], match_condition=MatchConditions.IfNotModified)
+                blob.delete_blob(etag=etag, match_condition=MatchConditions.IfNotModified)
 
 
 def _info(bucket: str, properties: Any) -> ObjectInfo:
