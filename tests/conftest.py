@@ -115,10 +115,11 @@ class Endpoint:
 
     @classmethod
     def at(cls, url: str) -> Endpoint:
-        """An endpoint at ``url`` with the Azurite-style account any Azure store needs."""
+        """An endpoint at ``url`` (the service root, as S3 and GCS take it) with the
+        Azurite-style account (a path under it) any Azure store needs."""
         account = f"{url}/devstoreaccount1"
         return cls(
-            account,
+            url,
             {
                 "AZURE_STORAGE_CONNECTION_STRING": "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
                 f"AccountKey=ZmFrZQ==;BlobEndpoint={account};"

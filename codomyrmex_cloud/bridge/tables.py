@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from codomyrmex_cloud.bridge.cells import cell_json, cell_text
 from codomyrmex_cloud.bridge.errors import BridgeError
 from codomyrmex_cloud.coda._sync import CodaClient, Column, Doc, Row, Table
+from codomyrmex_cloud.coda.arguments import DOC_ID
 from codomyrmex_cloud.coda.calls import ValueFormatName
 from codomyrmex_cloud.coda.errors import CodaNotFoundError
 from codomyrmex_cloud.coda.query import JSONScalar
 
-#: What a doc id looks like (Coda's are 10 characters of letters, digits, ``-`` and ``_``).
-_DOC_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: What a doc id looks like: the shape the client itself accepts as ``doc_id``.
+_DOC_ID = DOC_ID
 _BROWSER_LINK = re.compile(r"^https?://", re.IGNORECASE)
 
 #: Conditions on cells: ``(column, value)`` pairs that must all hold.

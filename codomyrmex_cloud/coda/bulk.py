@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import decimal
 import json
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
 
+from codomyrmex_cloud.coda import arguments as check
 from codomyrmex_cloud.coda.cells import cell_json
 from codomyrmex_cloud.coda.errors import (
     CodaAPIError,
@@ -56,21 +57,63 @@ MAX_OVERLAP = 10
 WriteProgress = Callable[[int, int], None]
 
 
-def row_json(values: Mapping[str, object]) -> dict[str, Any]:
+def row_json(values: Mapping[str, object], argument: str = "rows") -> dict[str, Any]:
     """Coda's ``RowEdit`` JSON for ``{column id or name: value}``, every value checked.
 
+    Args:
+        values: The row's cells.
+        argument: The argument named in errors (``rows``; ``values`` for one row's update).
+
     Raises:
-        CodaConfigurationError: ``values`` is not a non-empty mapping with string keys.
+        CodaConfigurationError: ``values`` is not a non-empty mapping whose keys are column ids
+            or names (text, not empty or only whitespace, valid Unicode).
         CodaValidationError: A value Coda cannot store (named by its column); nothing is sent.
     """
     if not isinstance(values, Mapping) or not values:
-        raise CodaConfigurationError(f"rows: a row must be a non-empty mapping of column to value, got {values!r}")
+        raise CodaConfigurationError(
+            f"{argument}: a row must be a non-empty mapping of column to value, got {values!r:.80}"
+        )
     cells = []
     for column, value in values.items():
-        if not isinstance(column, str) or not column:
-            raise CodaConfigurationError(f"rows: column keys must be non-empty strings, got {column!r}")
-        cells.append({"column": column, "value": cell_json(column, value)})
+        if not isinstance(column, str) or not column.strip():
+            raise CodaConfigurationError(f"{argument}: column keys must be non-empty strings, got {column!r}")
+        if not column.isascii():
+            check.string(f"{argument}: column {column!r}", column)
+        cells.append({"column": column, "value": cell_json(column, value, argument=argument)})
     return {"cells": cells}
+
+
+def rows_json(rows: Iterable[Mapping[str, object]]) -> list[dict[str, Any]]:
+    """:func:`row_json` of every row, all checked before anything is sent.
+
+    Raises:
+        CodaConfigurationError: ``rows`` is not a sequence of mappings (a single mapping, a
+            string or None is refused by name), or a row is not valid as :func:`row_json` says.
+    """
+    if rows is None or isinstance(rows, str | bytes | Mapping) or not isinstance(rows, Iterable):
+        kind = "None" if rows is None else type(rows).__name__
+        raise CodaConfigurationError(f"rows must be a sequence of rows (mappings of column to value), got {kind}")
+    return [row_json(values) for values in rows]
+
+
+def key_column_names(key_columns: object) -> list[str]:
+    """The ``key_columns`` of an upsert: a non-empty sequence (not one ``str``) of column ids or names.
+
+    Raises:
+        CodaConfigurationError: Anything else, named ``key_columns``.
+    """
+    if isinstance(key_columns, str | bytes) or not isinstance(key_columns, Sequence):
+        raise CodaConfigurationError(
+            f"key_columns must be a sequence of column names or ids (a list), got {type(key_columns).__name__}"
+        )
+    if not key_columns:
+        raise CodaConfigurationError("key_columns: upsert needs key columns; use insert_rows to add rows")
+    names = []
+    for index, column in enumerate(key_columns):
+        if not isinstance(column, str) or not column.strip():
+            raise CodaConfigurationError(f"key_columns[{index}] must be a column name or id, got {column!r}")
+        names.append(check.string(f"key_columns[{index}]", column))
+    return names
 
 
 def check_batch_rows(batch_rows: int | None) -> None:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeAlias, TypeVar
 import httpx
 from codomyrmex_coda_api.types import UNSET, Unset
 
+from codomyrmex_cloud.coda import arguments as check
 from codomyrmex_cloud.coda.errors import CodaConfigurationError, CodaResponseError
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ def resolve_browser_link(url: str) -> Call[ApiLink]:
     from codomyrmex_coda_api.api.miscellaneous import resolve_browser_link as op
     from codomyrmex_coda_api.models import ApiLink
 
-    return Call(op.request_kwargs(url_query=url), ApiLink.from_dict)
+    if not isinstance(url, str) or not url.lower().startswith(("https://", "http://")):
+        raise CodaConfigurationError(f"url must be a coda.io link (https://...), got {url!r}")
+    return Call(op.request_kwargs(url_query=check.string("url", url)), ApiLink.from_dict)
 
 
 def mutation_status(request_id: str) -> Call[MutationStatus]:
@@ -152,7 +155,7 @@ def mutation_status(request_id: str) -> Call[MutationStatus]:
     from codomyrmex_coda_api.api.miscellaneous import get_mutation_status as op
     from codomyrmex_coda_api.models import MutationStatus
 
-    return Call(op.request_kwargs(request_id), MutationStatus.from_dict)
+    return Call(op.request_kwargs(check.opaque_id("request_id", request_id)), MutationStatus.from_dict)
 
 
 # Docs --------------------------------------------------------------------------------------
@@ -171,10 +174,10 @@ def list_docs(
     from codomyrmex_coda_api.api.docs import list_docs as op
 
     request = op.request_kwargs(
-        query=_opt(query),
-        is_owner=_opt(is_owner),
-        workspace_id=_opt(workspace_id),
-        folder_id=_opt(folder_id),
+        query=_opt(check.optional_string("query", query)),
+        is_owner=_opt(check.optional_flag("is_owner", is_owner)),
+        workspace_id=_opt(check.optional_string("workspace_id", workspace_id)),
+        folder_id=_opt(check.optional_string("folder_id", folder_id)),
         limit=limit,
         page_token=_opt(page_token),
     )
@@ -186,7 +189,7 @@ def get_doc(doc_id: str) -> Call[Doc]:
     from codomyrmex_coda_api.api.docs import get_doc as op
     from codomyrmex_coda_api.models import Doc
 
-    return Call(op.request_kwargs(doc_id), Doc.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id)), Doc.from_dict)
 
 
 def create_doc(
@@ -196,7 +199,12 @@ def create_doc(
     from codomyrmex_coda_api.api.docs import create_doc as op
     from codomyrmex_coda_api.models import DocCreate, DocumentCreationResult
 
-    body = DocCreate(title=title, source_doc=_opt(source_doc), folder_id=_opt(folder_id), timezone=_opt(timezone))
+    body = DocCreate(
+        title=check.title("title", title),
+        source_doc=_opt(None if source_doc is None else check.doc_id(source_doc, "source_doc")),
+        folder_id=_opt(check.optional_string("folder_id", folder_id)),
+        timezone=_opt(check.optional_string("timezone", timezone)),
+    )
     return Call(op.request_kwargs(body=body), DocumentCreationResult.from_dict)
 
 
@@ -207,8 +215,11 @@ def update_doc(doc_id: str, *, title: str | None, icon_name: str | None) -> Call
 
     if title is None and icon_name is None:
         raise CodaConfigurationError("update_doc: pass title= and/or icon_name=")
-    body = DocUpdate(title=_opt(title), icon_name=_opt(icon_name))
-    return Call(op.request_kwargs(doc_id, body=body), DocUpdateResult.from_dict)
+    body = DocUpdate(
+        title=_opt(check.optional_title("title", title)),
+        icon_name=_opt(check.optional_title("icon_name", icon_name)),
+    )
+    return Call(op.request_kwargs(check.doc_id(doc_id), body=body), DocUpdateResult.from_dict)
 
 
 def delete_doc(doc_id: str) -> Call[DocDelete]:
@@ -216,7 +227,7 @@ def delete_doc(doc_id: str) -> Call[DocDelete]:
     from codomyrmex_coda_api.api.docs import delete_doc as op
     from codomyrmex_coda_api.models import DocDelete
 
-    return Call(op.request_kwargs(doc_id), DocDelete.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id)), DocDelete.from_dict)
 
 
 # Pages -------------------------------------------------------------------------------------
@@ -226,7 +237,7 @@ def list_pages(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPa
     """``GET /docs/{docId}/pages``: one page of a doc's pages."""
     from codomyrmex_coda_api.api.pages import list_pages as op
 
-    return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
+    return Call(op.request_kwargs(check.doc_id(doc_id), limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_page(doc_id: str, page: str) -> Call[Page]:
@@ -234,7 +245,7 @@ def get_page(doc_id: str, page: str) -> Call[Page]:
     from codomyrmex_coda_api.api.pages import get_page as op
     from codomyrmex_coda_api.models import Page
 
-    return Call(op.request_kwargs(doc_id, page), Page.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id), check.id_or_name("page", page)), Page.from_dict)
 
 
 def _page_content(html: str | None, markdown: str | None) -> Any:
@@ -242,6 +253,7 @@ def _page_content(html: str | None, markdown: str | None) -> Any:
 
     if html is not None and markdown is not None:
         raise CodaConfigurationError("html/markdown: pass html= or markdown=, not both")
+    html, markdown = check.optional_string("html", html), check.optional_string("markdown", markdown)
     if html is not None:
         return PageContent(format_=PageContentFormat.HTML, content=html)
     if markdown is not None:
@@ -266,13 +278,13 @@ def create_page(
     content = _page_content(html, markdown)
     page_content = None if content is None else PageCreateContentType0(type_=PageType.CANVAS, canvas_content=content)
     body = PageCreate(
-        name=name,
-        subtitle=_opt(subtitle),
-        parent_page_id=_opt(parent_page_id),
-        icon_name=_opt(icon_name),
+        name=check.title("name", name),
+        subtitle=_opt(check.optional_string("subtitle", subtitle)),
+        parent_page_id=_opt(None if parent_page_id is None else check.opaque_id("parent_page_id", parent_page_id)),
+        icon_name=_opt(check.optional_title("icon_name", icon_name)),
         page_content=_opt(page_content),
     )
-    return Call(op.request_kwargs(doc_id, body=body), PageCreateResult.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id), body=body), PageCreateResult.from_dict)
 
 
 def update_page(
@@ -295,14 +307,21 @@ def update_page(
         PageUpdateResult,
     )
 
+    check.choice("insertion_mode", insertion_mode, InsertionModeName)
     content = _page_content(html, markdown)
     update = None
     if content is not None:
         update = PageUpdateContentUpdate(
             insertion_mode=PageContentInsertionMode(insertion_mode), canvas_content=content
         )
-    body = PageUpdate(name=_opt(name), subtitle=_opt(subtitle), is_hidden=_opt(is_hidden), content_update=_opt(update))
-    return Call(op.request_kwargs(doc_id, page, body=body), PageUpdateResult.from_dict)
+    body = PageUpdate(
+        name=_opt(check.optional_title("name", name)),
+        subtitle=_opt(check.optional_string("subtitle", subtitle)),
+        is_hidden=_opt(check.optional_flag("is_hidden", is_hidden)),
+        content_update=_opt(update),
+    )
+    request = op.request_kwargs(check.doc_id(doc_id), check.id_or_name("page", page), body=body)
+    return Call(request, PageUpdateResult.from_dict)
 
 
 def delete_page(doc_id: str, page: str) -> Call[PageDeleteResult]:
@@ -310,7 +329,7 @@ def delete_page(doc_id: str, page: str) -> Call[PageDeleteResult]:
     from codomyrmex_coda_api.api.pages import delete_page as op
     from codomyrmex_coda_api.models import PageDeleteResult
 
-    return Call(op.request_kwargs(doc_id, page), PageDeleteResult.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id), check.id_or_name("page", page)), PageDeleteResult.from_dict)
 
 
 def begin_page_export(
@@ -324,8 +343,11 @@ def begin_page_export(
         PageContentOutputFormat,
     )
 
-    body = BeginPageContentExportRequest(output_format=PageContentOutputFormat(output_format))
-    return Call(op.request_kwargs(doc_id, page, body=body), BeginPageContentExportResponse.from_dict)
+    body = BeginPageContentExportRequest(
+        output_format=PageContentOutputFormat(check.choice("format", output_format, ExportFormatName))
+    )
+    request = op.request_kwargs(check.doc_id(doc_id), check.id_or_name("page", page), body=body)
+    return Call(request, BeginPageContentExportResponse.from_dict)
 
 
 def page_export_status(doc_id: str, page: str, request_id: str) -> Call[PageContentExportStatusResponse]:
@@ -333,7 +355,10 @@ def page_export_status(doc_id: str, page: str, request_id: str) -> Call[PageCont
     from codomyrmex_coda_api.api.pages import get_page_content_export_status as op
     from codomyrmex_coda_api.models import PageContentExportStatusResponse
 
-    return Call(op.request_kwargs(doc_id, page, request_id), PageContentExportStatusResponse.from_dict)
+    request = op.request_kwargs(
+        check.doc_id(doc_id), check.id_or_name("page", page), check.opaque_id("request_id", request_id)
+    )
+    return Call(request, PageContentExportStatusResponse.from_dict)
 
 
 # Tables and columns ------------------------------------------------------------------------
@@ -346,8 +371,10 @@ def list_tables(
     from codomyrmex_coda_api.api.tables import list_tables as op
     from codomyrmex_coda_api.models import TableType
 
-    types = [TableType(t) for t in table_types] if table_types else None
-    return Call(op.request_kwargs(doc_id, table_types=_opt(types), limit=limit, page_token=_opt(page_token)), raw_page)
+    chosen = check.choices("table_types", table_types, TableTypeName)
+    types = [TableType(t) for t in chosen] if chosen else None
+    request = op.request_kwargs(check.doc_id(doc_id), table_types=_opt(types), limit=limit, page_token=_opt(page_token))
+    return Call(request, raw_page)
 
 
 def get_table(doc_id: str, table: str) -> Call[Table]:
@@ -355,7 +382,7 @@ def get_table(doc_id: str, table: str) -> Call[Table]:
     from codomyrmex_coda_api.api.tables import get_table as op
     from codomyrmex_coda_api.models import Table
 
-    return Call(op.request_kwargs(doc_id, table), Table.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id), check.id_or_name("table", table)), Table.from_dict)
 
 
 def list_columns(
@@ -365,7 +392,11 @@ def list_columns(
     from codomyrmex_coda_api.api.columns import list_columns as op
 
     request = op.request_kwargs(
-        doc_id, table, visible_only=_opt(visible_only), limit=limit, page_token=_opt(page_token)
+        check.doc_id(doc_id),
+        check.id_or_name("table", table),
+        visible_only=_opt(check.optional_flag("visible_only", visible_only)),
+        limit=limit,
+        page_token=_opt(page_token),
     )
     return Call(request, raw_page)
 
@@ -375,7 +406,10 @@ def get_column(doc_id: str, table: str, column: str) -> Call[ColumnDetail]:
     from codomyrmex_coda_api.api.columns import get_column as op
     from codomyrmex_coda_api.models import ColumnDetail
 
-    return Call(op.request_kwargs(doc_id, table, column), ColumnDetail.from_dict)
+    request = op.request_kwargs(
+        check.doc_id(doc_id), check.id_or_name("table", table), check.id_or_name("column", column)
+    )
+    return Call(request, ColumnDetail.from_dict)
 
 
 # Rows --------------------------------------------------------------------------------------
@@ -398,14 +432,18 @@ def list_rows(
     from codomyrmex_coda_api.api.rows import list_rows as op
     from codomyrmex_coda_api.models import RowsSortBy, ValueFormat
 
+    sort_by = check.optional_choice("sort_by", sort_by, SortByName)
+    value_format = check.optional_choice("value_format", value_format, ValueFormatName)
+    if sync_token is not None and (not isinstance(sync_token, str) or not sync_token.strip()):
+        raise CodaConfigurationError(f"sync_token must be a next_sync_token of an earlier read, got {sync_token!r}")
     request = op.request_kwargs(
-        doc_id,
-        table,
+        check.doc_id(doc_id),
+        check.id_or_name("table_id", table),
         query=_opt(query),
         sort_by=_opt(RowsSortBy(sort_by) if sort_by else None),
-        use_column_names=use_column_names,
+        use_column_names=check.flag("use_column_names", use_column_names),
         value_format=_opt(ValueFormat(value_format) if value_format else None),
-        visible_only=_opt(visible_only),
+        visible_only=_opt(check.optional_flag("visible_only", visible_only)),
         limit=limit,
         page_token=_opt(page_token),
         sync_token=_opt(sync_token),
@@ -420,11 +458,12 @@ def get_row(
     from codomyrmex_coda_api.api.rows import get_row as op
     from codomyrmex_coda_api.models import ValueFormat
 
+    value_format = check.optional_choice("value_format", value_format, ValueFormatName)
     request = op.request_kwargs(
-        doc_id,
-        table,
-        row,
-        use_column_names=use_column_names,
+        check.doc_id(doc_id),
+        check.id_or_name("table_id", table),
+        check.id_or_name("row", row),
+        use_column_names=check.flag("use_column_names", use_column_names),
         value_format=_opt(ValueFormat(value_format) if value_format else None),
     )
     return Call(request, raw_row)
@@ -453,7 +492,7 @@ def upsert_rows(
     # The generated builder checks the operation and path; the body is already Coda's JSON
     # (validated cell by cell), so it is sent as is instead of round-tripping 500 rows
     # through the attrs models and back.
-    request = op.request_kwargs(doc_id, table, body=RowsUpsert(rows=[]))
+    request = op.request_kwargs(check.doc_id(doc_id), check.id_or_name("table_id", table), body=RowsUpsert(rows=[]))
     request["json"] = body
     return Call(request, RowsUpsertResult.from_dict)
 
@@ -463,9 +502,13 @@ def update_row(doc_id: str, table: str, row: str, edit: dict[str, Any]) -> Call[
     from codomyrmex_coda_api.api.rows import update_row as op
     from codomyrmex_coda_api.models import RowUpdate, RowUpdateResult
 
-    return Call(
-        op.request_kwargs(doc_id, table, row, body=RowUpdate.from_dict({"row": edit})), RowUpdateResult.from_dict
+    request = op.request_kwargs(
+        check.doc_id(doc_id),
+        check.id_or_name("table_id", table),
+        check.id_or_name("row", row),
+        body=RowUpdate.from_dict({"row": edit}),
     )
+    return Call(request, RowUpdateResult.from_dict)
 
 
 def delete_row(doc_id: str, table: str, row: str) -> Call[RowDeleteResult]:
@@ -473,7 +516,8 @@ def delete_row(doc_id: str, table: str, row: str) -> Call[RowDeleteResult]:
     from codomyrmex_coda_api.api.rows import delete_row as op
     from codomyrmex_coda_api.models import RowDeleteResult
 
-    return Call(op.request_kwargs(doc_id, table, row), RowDeleteResult.from_dict)
+    request = op.request_kwargs(check.doc_id(doc_id), check.id_or_name("table_id", table), check.id_or_name("row", row))
+    return Call(request, RowDeleteResult.from_dict)
 
 
 def delete_rows(doc_id: str, table: str, row_ids: list[str]) -> Call[RowsDeleteResult]:
@@ -481,7 +525,10 @@ def delete_rows(doc_id: str, table: str, row_ids: list[str]) -> Call[RowsDeleteR
     from codomyrmex_coda_api.api.rows import delete_rows as op
     from codomyrmex_coda_api.models import RowsDelete, RowsDeleteResult
 
-    return Call(op.request_kwargs(doc_id, table, body=RowsDelete(row_ids=row_ids)), RowsDeleteResult.from_dict)
+    request = op.request_kwargs(
+        check.doc_id(doc_id), check.id_or_name("table_id", table), body=RowsDelete(row_ids=row_ids)
+    )
+    return Call(request, RowsDeleteResult.from_dict)
 
 
 def push_button(doc_id: str, table: str, row: str, column: str) -> Call[PushButtonResult]:
@@ -489,7 +536,13 @@ def push_button(doc_id: str, table: str, row: str, column: str) -> Call[PushButt
     from codomyrmex_coda_api.api.rows import push_button as op
     from codomyrmex_coda_api.models import PushButtonResult
 
-    return Call(op.request_kwargs(doc_id, table, row, column), PushButtonResult.from_dict)
+    request = op.request_kwargs(
+        check.doc_id(doc_id),
+        check.id_or_name("table_id", table),
+        check.id_or_name("row", row),
+        check.id_or_name("column", column),
+    )
+    return Call(request, PushButtonResult.from_dict)
 
 
 # Formulas and controls ---------------------------------------------------------------------
@@ -499,7 +552,7 @@ def list_formulas(doc_id: str, *, limit: int, page_token: str | None) -> Call[Ra
     """``GET /docs/{docId}/formulas``: one page of a doc's named formulas."""
     from codomyrmex_coda_api.api.formulas import list_formulas as op
 
-    return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
+    return Call(op.request_kwargs(check.doc_id(doc_id), limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_formula(doc_id: str, formula: str) -> Call[Formula]:
@@ -507,14 +560,14 @@ def get_formula(doc_id: str, formula: str) -> Call[Formula]:
     from codomyrmex_coda_api.api.formulas import get_formula as op
     from codomyrmex_coda_api.models import Formula
 
-    return Call(op.request_kwargs(doc_id, formula), Formula.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id), check.id_or_name("formula", formula)), Formula.from_dict)
 
 
 def list_controls(doc_id: str, *, limit: int, page_token: str | None) -> Call[RawPage]:
     """``GET /docs/{docId}/controls``: one page of a doc's controls."""
     from codomyrmex_coda_api.api.controls import list_controls as op
 
-    return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
+    return Call(op.request_kwargs(check.doc_id(doc_id), limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def get_control(doc_id: str, control: str) -> Call[Control]:
@@ -522,7 +575,7 @@ def get_control(doc_id: str, control: str) -> Call[Control]:
     from codomyrmex_coda_api.api.controls import get_control as op
     from codomyrmex_coda_api.models import Control
 
-    return Call(op.request_kwargs(doc_id, control), Control.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id), check.id_or_name("control", control)), Control.from_dict)
 
 
 # Permissions and sharing -------------------------------------------------------------------
@@ -532,7 +585,7 @@ def list_permissions(doc_id: str, *, limit: int, page_token: str | None) -> Call
     """``GET /docs/{docId}/acl/permissions``: one page of a doc's permissions."""
     from codomyrmex_coda_api.api.permissions import get_permissions as op
 
-    return Call(op.request_kwargs(doc_id, limit=limit, page_token=_opt(page_token)), raw_page)
+    return Call(op.request_kwargs(check.doc_id(doc_id), limit=limit, page_token=_opt(page_token)), raw_page)
 
 
 def add_permission(
@@ -556,19 +609,31 @@ def add_permission(
         PrincipalType,
     )
 
+    check.choice("access", access, AccessName)
+    check.flag("anyone", anyone)
     if sum((email is not None, domain is not None, anyone)) != 1:
         raise CodaConfigurationError("add_permission: give exactly one principal: email=, domain= or anyone=True")
     principal: AddedEmailPrincipal | AddedDomainPrincipal | AddedAnyonePrincipal
     if email is not None:
-        principal = AddedEmailPrincipal(type_=PrincipalType.EMAIL, email=email)
+        principal = AddedEmailPrincipal(type_=PrincipalType.EMAIL, email=_address("email", email, "@"))
     elif domain is not None:
-        principal = AddedDomainPrincipal(type_=PrincipalType.DOMAIN, domain=domain)
+        principal = AddedDomainPrincipal(type_=PrincipalType.DOMAIN, domain=_address("domain", domain, "."))
     else:
         principal = AddedAnyonePrincipal(type_=PrincipalType.ANYONE)
     body = AddPermissionRequest(
-        access=AccessTypeNotNone(access), principal=principal, suppress_email=_opt(suppress_email)
+        access=AccessTypeNotNone(access),
+        principal=principal,
+        suppress_email=_opt(check.optional_flag("suppress_email", suppress_email)),
     )
-    return Call(op.request_kwargs(doc_id, body=body), AddPermissionResult.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id), body=body), AddPermissionResult.from_dict)
+
+
+def _address(name: str, value: object, mark: str) -> str:
+    """An email address or domain: text with ``mark`` inside it, no whitespace or control characters."""
+    text = check.string(name, value)
+    if mark not in text.strip(mark) or any(char.isspace() or not char.isprintable() for char in text):
+        raise CodaConfigurationError(f"{name}: {text[:80]!r} is not a valid {name}")
+    return text
 
 
 def delete_permission(doc_id: str, permission_id: str) -> Call[DeletePermissionResult]:
@@ -576,7 +641,8 @@ def delete_permission(doc_id: str, permission_id: str) -> Call[DeletePermissionR
     from codomyrmex_coda_api.api.permissions import delete_permission as op
     from codomyrmex_coda_api.models import DeletePermissionResult
 
-    return Call(op.request_kwargs(doc_id, permission_id), DeletePermissionResult.from_dict)
+    request = op.request_kwargs(check.doc_id(doc_id), check.opaque_id("permission_id", permission_id))
+    return Call(request, DeletePermissionResult.from_dict)
 
 
 def search_principals(doc_id: str, query: str | None) -> Call[SearchPrincipalsResponse]:
@@ -584,7 +650,8 @@ def search_principals(doc_id: str, query: str | None) -> Call[SearchPrincipalsRe
     from codomyrmex_coda_api.api.permissions import search_principals as op
     from codomyrmex_coda_api.models import SearchPrincipalsResponse
 
-    return Call(op.request_kwargs(doc_id, query=_opt(query)), SearchPrincipalsResponse.from_dict)
+    request = op.request_kwargs(check.doc_id(doc_id), query=_opt(check.optional_string("query", query)))
+    return Call(request, SearchPrincipalsResponse.from_dict)
 
 
 def sharing_metadata(doc_id: str) -> Call[AclMetadata]:
@@ -592,7 +659,7 @@ def sharing_metadata(doc_id: str) -> Call[AclMetadata]:
     from codomyrmex_coda_api.api.permissions import get_sharing_metadata as op
     from codomyrmex_coda_api.models import AclMetadata
 
-    return Call(op.request_kwargs(doc_id), AclMetadata.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id)), AclMetadata.from_dict)
 
 
 def get_acl_settings(doc_id: str) -> Call[AclSettings]:
@@ -600,7 +667,7 @@ def get_acl_settings(doc_id: str) -> Call[AclSettings]:
     from codomyrmex_coda_api.api.permissions import get_acl_settings as op
     from codomyrmex_coda_api.models import AclSettings
 
-    return Call(op.request_kwargs(doc_id), AclSettings.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id)), AclSettings.from_dict)
 
 
 def update_acl_settings(
@@ -615,8 +682,12 @@ def update_acl_settings(
     from codomyrmex_coda_api.models import AclSettings, UpdateAclSettingsRequest
 
     body = UpdateAclSettingsRequest(
-        allow_editors_to_change_permissions=_opt(allow_editors_to_change_permissions),
-        allow_copying=_opt(allow_copying),
-        allow_viewers_to_request_editing=_opt(allow_viewers_to_request_editing),
+        allow_editors_to_change_permissions=_opt(
+            check.optional_flag("allow_editors_to_change_permissions", allow_editors_to_change_permissions)
+        ),
+        allow_copying=_opt(check.optional_flag("allow_copying", allow_copying)),
+        allow_viewers_to_request_editing=_opt(
+            check.optional_flag("allow_viewers_to_request_editing", allow_viewers_to_request_editing)
+        ),
     )
-    return Call(op.request_kwargs(doc_id, body=body), AclSettings.from_dict)
+    return Call(op.request_kwargs(check.doc_id(doc_id), body=body), AclSettings.from_dict)

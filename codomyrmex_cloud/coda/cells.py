@@ -59,6 +59,8 @@ CellInputScalar: TypeAlias = (
 CellInput: TypeAlias = CellInputScalar | Sequence[CellInputScalar | Sequence[CellInputScalar]]
 
 _SCALARS = (str, int, float, bool)
+#: The largest integer a double (Coda's number) holds exactly.
+_EXACT_INT = 2**53
 
 
 def parse_cell(raw: Any) -> CellValue:
@@ -73,51 +75,71 @@ def parse_cell(raw: Any) -> CellValue:
     return RowValues.from_dict({"v": raw}).additional_properties["v"]
 
 
-def cell_json(column: str, value: object, *, depth: int = 0) -> Any:
+def cell_json(column: str, value: object, *, depth: int = 0, argument: str = "rows") -> Any:
     """The JSON Coda accepts for ``value`` written to ``column``.
+
+    Args:
+        column: The column's id or name (named in errors).
+        value: The value to write.
+        depth: How deep in lists ``value`` sits (Coda takes lists of lists, no deeper).
+        argument: The argument named in errors (``rows``; ``where`` for a filter value).
 
     Raises:
         CodaValidationError: A value Coda cannot store (``status_code=None``: nothing was sent).
     """
     if value is None:
-        raise refused(f'rows: column {column!r} got None; to clear a cell write "" (an empty string)')
-    if isinstance(value, bool | str | int):
+        raise refused(f'{argument}: column {column!r} got None; to clear a cell write "" (an empty string)')
+    if isinstance(value, str):
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise refused(
+                    f"{argument}: column {column!r} got text that is not valid Unicode "
+                    "(a lone surrogate has no UTF-8 form)"
+                ) from None
         return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        # Coda's numbers are doubles: an integer beyond 2**53 would silently lose digits, so
+        # it goes as its exact digits, as a Decimal does.
+        return value if -_EXACT_INT <= value <= _EXACT_INT else str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise refused(f"rows: column {column!r} got {value}, which has no JSON form")
+            raise refused(f"{argument}: column {column!r} got {value}, which has no JSON form")
         return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()  # a naive datetime is read in the doc's timezone by Coda
     if isinstance(value, decimal.Decimal):
         if not value.is_finite():
-            raise refused(f"rows: column {column!r} got Decimal {value}, which has no JSON form")
+            raise refused(f"{argument}: column {column!r} got Decimal {value}, which has no JSON form")
         return str(value)  # the exact digits; Coda parses numbers from text
     if isinstance(value, CurrencyValue):
-        return cell_json(column, value.amount, depth=depth)  # the column's format holds the currency
+        return cell_json(column, value.amount, depth=depth, argument=argument)  # the column's format holds the currency
     if isinstance(value, PersonValue):
         return value.email
     if isinstance(value, UrlValue):
         return value.url
     if isinstance(value, RowValue | ImageUrlValue | LinkedDataObject):
         raise refused(
-            f"rows: column {column!r} got a {type(value).__name__} read from Coda, which has no writable form; "
+            f"{argument}: column {column!r} got a {type(value).__name__} read from Coda, which has no writable form; "
             "write its text instead (for a row reference: value.name or value.row_id)"
         )
     if isinstance(value, Mapping):
-        raise refused(f"rows: column {column!r} got a mapping; a cell takes a scalar or a list of scalars")
+        raise refused(f"{argument}: column {column!r} got a mapping; a cell takes a scalar or a list of scalars")
     if isinstance(value, Sequence) and not isinstance(value, bytes | bytearray):
         if depth >= 2:
-            raise refused(f"rows: column {column!r} nests lists more than two deep")
-        return [cell_json(column, item, depth=depth + 1) for item in value]
-    raise refused(f"rows: column {column!r} got a {type(value).__name__}, which Coda cannot store")
+            raise refused(f"{argument}: column {column!r} nests lists more than two deep")
+        return [cell_json(column, item, depth=depth + 1, argument=argument) for item in value]
+    raise refused(f"{argument}: column {column!r} got a {type(value).__name__}, which Coda cannot store")
 
 
 def filter_json(column: str, value: object) -> str | int | float | bool | None:
     """A ``where=`` value as the JSON scalar Coda's query matches on (dates as ISO 8601)."""
-    if value is None or isinstance(value, bool | str | int | float):
+    if value is None or isinstance(value, bool | int):
         return value
-    converted = cell_json(column, value)
+    converted = cell_json(column, value, argument="where")
     if isinstance(converted, list):
         raise refused(f"where: column {column!r} must be matched to one value, not a list")
     result: str | int | float | bool = converted

@@ -88,7 +88,7 @@ def page_limit(page_size: int | None, limit: int | None, max_items: int | None) 
     if page_size is not None and limit is not None and page_size != limit:
         raise CodaConfigurationError("page_size/limit: limit is an alias of page_size; pass one of them")
     size = page_size if page_size is not None else limit
-    for name, value in (("page_size", size), ("max_items", max_items)):
+    for name, value in (("page_size" if page_size is not None else "limit", size), ("max_items", max_items)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
             raise CodaConfigurationError(f"{name} must be a positive integer, got {value!r}")
     chosen = size if size is not None else DEFAULT_PAGE_SIZE

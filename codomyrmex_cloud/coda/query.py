@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Mapping
 from typing import TypeAlias
+from urllib.parse import quote
 
 from codomyrmex_cloud.coda.cells import filter_json
 from codomyrmex_cloud.coda.errors import CodaValidationError, refused
@@ -28,6 +29,10 @@ JSONScalar: TypeAlias = str | int | float | bool | None
 #: What ``where=`` matches a column on: a JSON scalar, or a date/time/Decimal (sent as text).
 FilterValue: TypeAlias = str | int | float | bool | dt.date | dt.datetime | dt.time | decimal.Decimal | None
 
+#: The most bytes a filter may take in the URL once percent-encoded: with the path's ids and
+#: names (:data:`codomyrmex_cloud.coda.arguments.MAX_SEGMENT_BYTES` each), the request line
+#: stays under the 8 KiB common servers accept.
+MAX_QUERY_BYTES = 2048
 COLUMN_ID = re.compile(r"^c-[A-Za-z0-9]{6,}$")
 _QUERY = re.compile(
     r"""^\s*(?P<column>"(?:[^"\\]|\\.)*"|[^"=:]+?)\s*(?P<op>==?|:)\s*(?P<value>.+?)\s*$""",
@@ -39,20 +44,38 @@ def _invalid(message: str) -> CodaValidationError:
     return refused(message)
 
 
-def format_condition(column: str, value: JSONScalar, *, quoted: bool | None = None) -> str:
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def format_condition(column: str, value: JSONScalar, *, quoted: bool | None = None, argument: str = "query") -> str:
     """``column`` (id or name) equals ``value``, in Coda's query syntax.
 
     Args:
         column: A column id (``c-AbCdEfGhIj``) or name.
         value: The exact value to match.
         quoted: True sends ``column`` as a name whatever its shape; None decides by shape.
+        argument: The argument named in errors (``query`` or ``where``).
+
+    Raises:
+        CodaValidationError: An empty column, a value that is not a finite JSON scalar, or
+            text that is not valid Unicode.
     """
     if not isinstance(column, str) or not column.strip():
-        raise _invalid(f"query: the column must be a non-empty id or name, got {column!r}")
-    if isinstance(value, float) and math.isnan(value):  # NaN has no JSON form
-        raise _invalid(f"query: cannot filter column {column!r} on NaN")
+        raise _invalid(f"{argument}: the column must be a non-empty id or name, got {column!r}")
+    if isinstance(value, float) and not math.isfinite(value):  # NaN and infinities have no JSON form
+        raise _invalid(f"{argument}: cannot filter column {column!r} on {value}, which has no JSON form")
     if not isinstance(value, str | int | float | bool | None):
-        raise _invalid(f"query: column {column!r} must be matched to a JSON scalar, got {type(value).__name__}")
+        raise _invalid(f"{argument}: column {column!r} must be matched to a JSON scalar, got {type(value).__name__}")
+    for what, text in (("column", column), ("value of column", value)):
+        if isinstance(text, str) and not text.isascii() and not _encodable(text):
+            raise _invalid(
+                f"{argument}: the {what} {column!r} is not valid Unicode (a lone surrogate has no UTF-8 form)"
+            )
     is_id = not quoted and COLUMN_ID.match(column) is not None
     return f"{column if is_id else json.dumps(column)}:{json.dumps(value)}"
 
@@ -68,13 +91,17 @@ def build_query(query: str | None = None, where: Mapping[str, FilterValue] | Non
         CodaValidationError: Malformed query, both or several conditions, or a value that is
             not JSON (write ``Status = "Active"``, not ``Status = Active``).
     """
+    if query is not None and not isinstance(query, str):
+        raise _invalid(f"query must be a str, got {type(query).__name__}")
+    if where is not None and not isinstance(where, Mapping):
+        raise _invalid(f"where must be a mapping of one column to a value, got {type(where).__name__}")
     if query is not None and where:
         raise _invalid("query/where: pass either query= or where=, not both")
     if where:
         if len(where) != 1:
             raise _invalid(f"where: Coda filters rows on one column per request; where= has {len(where)}")
         ((column, value),) = where.items()
-        return format_condition(column, filter_json(column, value))
+        return _short(format_condition(column, filter_json(column, value), argument="where"), "where")
     if query is None or not query.strip():
         return None
     match = _QUERY.match(query)
@@ -82,7 +109,10 @@ def build_query(query: str | None = None, where: Mapping[str, FilterValue] | Non
         raise _invalid(f"query: malformed query {query!r}: expected <column>:<json value> or Column = value")
     raw_column, raw_value = match.group("column"), match.group("value")
     quoted = raw_column.startswith('"')
-    column = json.loads(raw_column) if quoted else raw_column.strip()
+    try:
+        column = json.loads(raw_column) if quoted else raw_column.strip()
+    except ValueError:
+        raise _invalid(f"query: malformed query {query!r}: the column {raw_column} is not a JSON string") from None
     try:
         value = json.loads(raw_value)
     except ValueError:
@@ -91,4 +121,15 @@ def build_query(query: str | None = None, where: Mapping[str, FilterValue] | Non
         ) from None
     if isinstance(value, list | dict):
         raise _invalid(f"query: malformed query {query!r}: Coda matches a single value, not {type(value).__name__}")
-    return format_condition(column, value, quoted=quoted or None)
+    return _short(format_condition(column, value, quoted=quoted or None), "query")
+
+
+def _short(condition: str, argument: str) -> str:
+    """``condition`` if it fits in the URL (see ``MAX_QUERY_BYTES``)."""
+    encoded = len(quote(condition, safe=""))
+    if encoded > MAX_QUERY_BYTES:
+        raise _invalid(
+            f"{argument}: the filter takes {encoded} bytes in the URL, over the {MAX_QUERY_BYTES} this client "
+            "sends (servers refuse long request lines); filter the rows after reading them instead"
+        )
+    return condition

@@ -47,6 +47,9 @@ from enum import StrEnum
 
 import httpx
 
+from codomyrmex_cloud.coda import arguments as check
+from codomyrmex_cloud.coda.errors import CodaConfigurationError
+
 
 class RequestKind(StrEnum):
     """The budgets Coda counts a request against."""
@@ -59,10 +62,19 @@ class RequestKind(StrEnum):
 
 @dataclass(frozen=True)
 class Limit:
-    """``requests`` per ``seconds`` (a sliding window)."""
+    """``requests`` per ``seconds`` (a sliding window).
+
+    Raises:
+        CodaConfigurationError: ``requests`` is not an integer >= 1, or ``seconds`` not a
+            finite number > 0.
+    """
 
     requests: int
     seconds: float
+
+    def __post_init__(self) -> None:
+        check.count("Limit.requests", self.requests, minimum=1)
+        check.seconds("Limit.seconds", self.seconds, positive=True)
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,10 @@ class RateLimits:
         margin: Seconds added to every window so requests that leave on schedule still
             arrive inside Coda's window after network jitter.
         enabled: False turns the limiter off.
+
+    Raises:
+        CodaConfigurationError: A limit that is not a :class:`Limit`, or a negative or
+            non-finite ``margin``.
     """
 
     read: Limit = Limit(100, 6.0)
@@ -86,6 +102,13 @@ class RateLimits:
     list_docs: Limit = Limit(4, 6.0)
     margin: float = 0.05
     enabled: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("read", "write", "doc_content_write", "list_docs"):
+            if not isinstance(getattr(self, name), Limit):
+                raise CodaConfigurationError(f"RateLimits.{name} must be a Limit, got {getattr(self, name)!r}")
+        check.seconds("RateLimits.margin", self.margin, positive=False)
+        check.flag("RateLimits.enabled", self.enabled)
 
     @classmethod
     def disabled(cls) -> RateLimits:

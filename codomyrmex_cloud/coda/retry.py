@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from codomyrmex_cloud.coda.errors import error_for_status, translate_transport_error
+from codomyrmex_cloud.coda import arguments as check
+from codomyrmex_cloud.coda.errors import CodaConfigurationError, error_for_status, translate_transport_error
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Failures that cost a connect or read timeout each, or mean the server is down: retried at
@@ -51,6 +52,10 @@ class RetryPolicy:
         backoff_base: Seconds of the first backoff ceiling; doubles every attempt.
         backoff_max: Ceiling of any single backoff, and of an honoured ``Retry-After``.
         jitter: Source of jitter in [0, 1) (inject ``random.Random(seed).random`` in tests).
+
+    Raises:
+        CodaConfigurationError: A count that is not an integer >= 0, seconds that are negative
+            or not finite, or a jitter that is not callable (named ``RetryPolicy.<field>``).
     """
 
     max_retries: int = 5
@@ -58,6 +63,14 @@ class RetryPolicy:
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     jitter: Callable[[], float] = field(default=random.random, compare=False)
+
+    def __post_init__(self) -> None:
+        check.count("RetryPolicy.max_retries", self.max_retries, minimum=0)
+        check.count("RetryPolicy.max_connection_retries", self.max_connection_retries, minimum=0)
+        check.seconds("RetryPolicy.backoff_base", self.backoff_base, positive=False)
+        check.seconds("RetryPolicy.backoff_max", self.backoff_max, positive=False)
+        if not callable(self.jitter):
+            raise CodaConfigurationError(f"RetryPolicy.jitter must be a callable, got {self.jitter!r}")
 
     def backoff(self, attempt: int) -> float:
         """Full-jitter exponential backoff for retry number ``attempt`` (0-based)."""

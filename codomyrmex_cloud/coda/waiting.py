@@ -7,10 +7,12 @@ change is visible once ``GET /mutationStatus/{requestId}`` reports ``completed``
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from codomyrmex_cloud.coda import arguments as check
 from codomyrmex_cloud.coda.errors import CodaConfigurationError, CodaMutationError
 
 #: Poll backoff while waiting: first poll after 0.25 s, doubling up to 2 s between polls.
@@ -29,14 +31,14 @@ def wait_seconds(wait: bool | float) -> float | None:
     """The timeout a ``wait=`` argument asks for: None for no waiting.
 
     Raises:
-        CodaConfigurationError: A negative or non-numeric ``wait``.
+        CodaConfigurationError: A negative, infinite, NaN or non-numeric ``wait``.
     """
     if wait is True:
         return DEFAULT_WAIT
     if wait is False:
         return None
-    if not isinstance(wait, int | float) or wait < 0:
-        raise CodaConfigurationError(f"wait must be True, False or a number of seconds >= 0, got {wait!r}")
+    if not isinstance(wait, int | float) or not math.isfinite(wait) or wait < 0:
+        raise CodaConfigurationError(f"wait must be True, False or a finite number of seconds >= 0, got {wait!r}")
     return float(wait)
 
 
@@ -52,8 +54,8 @@ class WaitState:
     interval: float = 0.0
 
     def __post_init__(self) -> None:
-        if self.timeout < 0:
-            raise CodaConfigurationError(f"timeout must be >= 0 seconds, got {self.timeout!r}")
+        # A NaN or infinite timeout would poll forever: every wait ends.
+        check.seconds("timeout", self.timeout, positive=False)
         self.pending = list(self.request_ids)
 
     def after_round(self, results: list[tuple[str, bool, str | None]], now: float) -> float | None:

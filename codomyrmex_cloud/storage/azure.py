@@ -147,6 +147,22 @@ def map_error(exc: BaseException, bucket: str | None, key: str | None) -> Storag
     return None
 
 
+def _check_connection_string(value: object) -> None:
+    """None, or ``Key=value;`` text on one line (a line break would reach a header)."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InvalidArgumentError(
+            f"connection_string: must be a str, not {type(value).__name__}", argument="connection_string"
+        )
+    if any(not ch.isprintable() for ch in value) or "=" not in value:
+        raise InvalidArgumentError(
+            "connection_string: not an Azure connection string: one line of Key=value; pairs (it holds a line "
+            "break or control character, or no '=')",
+            argument="connection_string",
+        )
+
+
 def _secret_parts(connection_string: str | None, credential: object) -> list[str]:
     """Every secret in a connection string and a credential: account keys, SAS tokens and
     their signatures (a token credential holds none of its own)."""
@@ -201,6 +217,12 @@ def _retry_policy(policy: RetryPolicy, timeout: float) -> Any:
                 return False
             if not super().increment(settings, request, response=response, error=error):
                 return False
+            if response is not None:
+                # azure-storage moves on to the next attempt without closing the answer it
+                # retries: a streamed one (a download's 5xx) kept its connection checked out
+                # until garbage collection (an unclosed socket under the fault suite).
+                with contextlib.suppress(Exception):
+                    response.close()
             self._cap(settings)
             return True
 
@@ -263,15 +285,19 @@ class AzureBlobClient(BaseStore):
                 f"connection_string: pass connection_string= or account_url= (or set {CONNECTION_STRING_ENV})",
                 argument="connection_string",
             )
+        _check_connection_string(connection_string)
+        if isinstance(credential, str):
+            v.check_secret(credential, "credential")
         self._settings: dict[str, Any] = {
-            "account_url": account_url,
+            # A path names the account on emulators; a query may carry a SAS.
+            "account_url": v.check_endpoint(account_url, "account_url", path=True, query=True),
             "anonymous": connection_string is None and credential is None,
             "chunk_size": v.check_positive_int(chunk_size, "chunk_size"),
             "max_concurrency": v.check_positive_int(max_concurrency, "max_concurrency"),
             "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
             "retry": retry if retry is not None else RetryPolicy(),
             "deadline": v.check_seconds(deadline, "deadline"),
-            "proxies": dict(proxies) if proxies else None,
+            "proxies": v.check_proxies(proxies),
             "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
         }
         if not isinstance(self._settings["retry"], RetryPolicy):
@@ -309,13 +335,18 @@ class AzureBlobClient(BaseStore):
             options["connection_verify"] = s["ca_bundle"]
         connection_string = self._secrets.get("connection_string")
         protect(*_secret_parts(connection_string, self._secrets.get("credential")))  # before the SDK logs
-        with self._errors():
+        argument = "connection_string" if connection_string else "credential"
+        try:
             if connection_string:
                 service = blob.BlobServiceClient.from_connection_string(connection_string, **options)
             else:
                 service = blob.BlobServiceClient(
                     s["account_url"], credential=self._secrets.get("credential"), **options
                 )
+        except (ValueError, TypeError) as exc:
+            # The SDK's own checks of the connection string or credential (its messages
+            # never hold the secret); named after what was given.
+            raise InvalidArgumentError(f"{argument}: Azure refused it: {exc}", argument=argument) from None
         self.service: BlobServiceClient = service
         protect(getattr(service.credential, "account_key", None))  # as the SDK resolved it
         if s["account_url"] is None:
@@ -330,6 +361,9 @@ class AzureBlobClient(BaseStore):
     def _close(self) -> None:
         if self._pid == os.getpid():  # after fork, the connections are the parent's
             self.service.close()
+            # azure-core's transport cannot be reopened once closed (unlike boto3's and
+            # google's sessions): the next call builds a new service client.
+            self._pid = -1
 
     def __repr__(self) -> str:  # never the connection string: it holds the account key
         return f"AzureBlobClient(account={self.service.account_name!r})"
@@ -771,6 +805,10 @@ class _OffsetWriter(io.RawIOBase):
         return len(data)
 
 
+#: Metadata of the empty blob an abort commits (to discard staged blocks) and then deletes.
+_ABORT_MARKER = "codomyrmex_aborted_upload"
+
+
 class _AzureWrite:
     """One staged-block upload (``open_write`` and large uploads), with block ids unique to
     it; commit writes the whole-blob MD5."""
@@ -839,13 +877,26 @@ class _AzureWrite:
         from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 
         blob = self._store._blob(self._bucket, self._key)
+        # The placeholder carries this upload's id: if the commit was applied but its answer
+        # lost, the retry finds a blob "already there", and only the id tells our empty
+        # placeholder (to delete) from another writer's blob (to leave alone).
+        marker = {_ABORT_MARKER: self._prefix}
         with deadlines.suspended():
             try:
-                placeholder: Mapping[str, Any] = blob.commit_block_list([], match_condition=MatchConditions.IfMissing)
+                placeholder: Mapping[str, Any] = blob.commit_block_list(
+                    [], metadata=marker, match_condition=MatchConditions.IfMissing
+                )
+                etag = placeholder["etag"]
             except (ResourceExistsError, ResourceModifiedError):
-                return
+                try:
+                    found = blob.get_blob_properties()
+                except ResourceNotFoundError:
+                    return
+                if dict(found.metadata or {}) != marker or found.size:
+                    return  # another writer's blob
+                etag = found.etag
             with contextlib.suppress(ResourceNotFoundError, ResourceModifiedError):
-                blob.delete_blob(etag=placeholder["etag"], match_condition=MatchConditions.IfNotModified)
+                blob.delete_blob(etag=etag, match_condition=MatchConditions.IfNotModified)
 
 
 def _info(bucket: str, properties: Any) -> ObjectInfo:

@@ -332,6 +332,7 @@ class BaseStore(ABC):
                 + (" and a multiple of 256 KiB" if self._rules is v.GCS else ""),
                 argument="part_size",
             )
+        v.check_callback(progress)
         seconds = self._deadline_for(deadline)
         with self._errors(bucket, key):
             target = self._writer(bucket, key, opts, size)

@@ -201,14 +201,14 @@ class GCSClient(BaseStore):
                 "chunk_size: must be a multiple of 256 KiB (a GCS requirement)", argument="chunk_size"
             )
         self._settings: dict[str, Any] = {
-            "project": project,
-            "endpoint": endpoint,
-            "anonymous": bool(anonymous),
+            "project": v.check_word(project, "project", r"[A-Za-z0-9][A-Za-z0-9._:-]*"),
+            "endpoint": v.check_endpoint(endpoint, "endpoint"),
+            "anonymous": v.check_flag(anonymous, "anonymous"),
             "chunk_size": size,
             "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
             "retry": retry if retry is not None else RetryPolicy(),
             "deadline": v.check_seconds(deadline, "deadline"),
-            "proxies": dict(proxies) if proxies else None,
+            "proxies": v.check_proxies(proxies),
             "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
         }
         if not isinstance(self._settings["retry"], RetryPolicy):

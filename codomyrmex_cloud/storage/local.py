@@ -144,7 +144,7 @@ class LocalStore(BaseStore):
     _map_error = staticmethod(map_error)
 
     def __init__(self, root: PathLike = ".codomyrmex-store", *, deadline: float | None = None) -> None:
-        self.root = Path(root)
+        self.root = v.check_root(root)
         self._default_deadline = v.check_seconds(deadline, "deadline")
         self.root.mkdir(parents=True, exist_ok=True)
 

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,8 +48,10 @@ class RetryPolicy:
             )
         for name in ("backoff_base", "backoff_max"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise InvalidArgumentError(f"retry: {name} must be a number >= 0, got {value!r}", argument="retry")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+                raise InvalidArgumentError(
+                    f"retry: {name} must be a finite number >= 0, got {value!r}", argument="retry"
+                )
 
     def backoff(self, retry: int) -> float:
         """Seconds to wait before retry number ``retry`` (0-based): full-jitter exponential."""

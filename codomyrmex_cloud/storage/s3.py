@@ -207,6 +207,24 @@ class _RetryHandler:
         return delay
 
 
+def _check_credentials(access_key_id: object, secret_access_key: object, session_token: object) -> None:
+    """Explicit credentials: sent in headers and signatures, so printable ASCII without
+    whitespace, and a key id only with its secret (else boto3 would silently fall back to
+    whatever credentials its chain finds)."""
+    v.check_secret(access_key_id, "access_key_id")
+    v.check_secret(secret_access_key, "secret_access_key")
+    v.check_secret(session_token, "session_token")
+    if (access_key_id is None) != (secret_access_key is None):
+        missing = "secret_access_key" if secret_access_key is None else "access_key_id"
+        raise InvalidArgumentError(
+            f"{missing}: access_key_id and secret_access_key are given together", argument=missing
+        )
+    if session_token is not None and access_key_id is None:
+        raise InvalidArgumentError(
+            "session_token: a session token needs access_key_id and secret_access_key", argument="session_token"
+        )
+
+
 class S3Client(BaseStore):
     """Amazon S3 (or an S3-compatible service) behind the shared storage contract.
 
@@ -259,18 +277,20 @@ class S3Client(BaseStore):
         botocore_config: Config | None = None,
     ) -> None:
         _import_boto3()
+        _check_credentials(access_key_id, secret_access_key, session_token)
         self._settings: dict[str, Any] = {
-            "region": region,
-            "endpoint_url": endpoint_url,
-            "profile": profile,
-            "anonymous": bool(anonymous),
+            # botocore's own region pattern, checked here so a bad one is refused by name.
+            "region": v.check_word(region, "region", r"[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"),
+            "endpoint_url": v.check_endpoint(endpoint_url, "endpoint_url"),
+            "profile": v.check_word(profile, "profile", r"[^\s\[\]]+"),
+            "anonymous": v.check_flag(anonymous, "anonymous"),
             "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
             "retry": retry if retry is not None else RetryPolicy(),
             "deadline": v.check_seconds(deadline, "deadline"),
             "multipart_threshold": v.check_positive_int(multipart_threshold, "multipart_threshold"),
             "chunk_size": v.check_positive_int(chunk_size, "chunk_size"),
             "max_concurrency": v.check_positive_int(max_concurrency, "max_concurrency"),
-            "proxies": dict(proxies) if proxies else None,
+            "proxies": v.check_proxies(proxies),
             "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
             "botocore_config": botocore_config,
         }
@@ -738,14 +758,20 @@ class S3Client(BaseStore):
             copy_source["VersionId"] = version_id
         with self._errors(dst_bucket, dst_key):
             if source.size <= _MAX_COPY:
+                # Not pinned to the stat'ed version (CopySourceIfMatch): S3 copies whichever
+                # version is current, whole, and an overwrite in between must not fail the
+                # copy (under steady overwrites a pinned copy failed again and again).
                 response = self.client.copy_object(
                     CopySource=copy_source,  # type: ignore[arg-type]
                     Bucket=dst_bucket,
                     Key=dst_key,
-                    CopySourceIfMatch=f'"{source.etag}"',
                 )
                 result = response.get("CopyObjectResult", {})
                 etag = result.get("ETag", "").strip('"') or None
+                if not version_id and (etag is None or etag != source.etag):
+                    # Another version than the one stat'ed (or a multipart source, whose copy
+                    # gets a new ETag): describe what was written from the copy itself.
+                    return self._stat(dst_bucket, dst_key, v.ReadOptions())
                 checksums = {"md5": etag} if etag and source.checksums.get("md5") == etag else {}
                 return ObjectInfo(
                     bucket=dst_bucket,

@@ -22,7 +22,7 @@ from codomyrmex_cloud.storage.errors import (
     StoragePermissionError,
 )
 from codomyrmex_cloud.storage.types import ObjectInfo, PathLike, ProgressCallback, UploadData
-from codomyrmex_cloud.storage.validation import check_upload_path
+from codomyrmex_cloud.storage.validation import check_callback, check_upload_path
 
 
 class _Hasher(Protocol):
@@ -380,6 +380,7 @@ class Progress:
     """Thread-safe cumulative progress: parts report increments, the callback sees totals."""
 
     def __init__(self, callback: ProgressCallback | None, total: int | None) -> None:
+        check_callback(callback)  # before any request: not after the first bytes were sent
         self._callback = callback
         self.total = total
         self.done = 0

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from codomyrmex_cloud.storage.errors import InvalidArgumentError, UnsupportedOperationError
 from codomyrmex_cloud.storage.types import (
@@ -110,8 +111,9 @@ S3 = Rules(
 )
 GCS = Rules(
     service="gcs",
-    bucket_create=re.compile(r"^(?=.{3,222}$)[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,220}[a-z0-9]$"),
-    bucket_address=re.compile(r"^(?=.{3,222}$)[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,220}[a-z0-9]$"),
+    # 3-63 characters, or up to 222 with dots when no dot-separated part is over 63.
+    bucket_create=re.compile(r"^(?=.{3,222}$)(?!.*[^.]{64})[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,220}[a-z0-9]$"),
+    bucket_address=re.compile(r"^(?=.{3,222}$)(?!.*[^.]{64})[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,220}[a-z0-9]$"),
     bucket_reserved=("goog", "google", "g00gle"),
     metadata_ascii=False,  # the JSON API carries UTF-8
     metadata_max_bytes=8192,
@@ -488,6 +490,7 @@ def check_download_path(local_path: object) -> Path:
     """A file path a download may replace: not a directory, in an existing folder."""
     if not isinstance(local_path, str | Path) and not hasattr(local_path, "__fspath__"):
         raise _refuse("local_path", f"must be a path, not {type(local_path).__name__}")
+    _no_nul(local_path)
     path = Path(local_path)
     if str(path) == "" or path.is_dir():
         raise _refuse("local_path", f"{str(path)!r} is a directory; name the file to write")
@@ -501,12 +504,109 @@ def check_upload_path(local_path: PathLike) -> Path:
     """An existing regular file to upload."""
     if not isinstance(local_path, str | Path) and not hasattr(local_path, "__fspath__"):
         raise _refuse("local_path", f"must be a path, not {type(local_path).__name__}")
+    _no_nul(local_path)
     path = Path(local_path)
     if not path.exists():
         raise _refuse("local_path", f"{str(path)!r} does not exist")
     if not path.is_file():
         raise _refuse("local_path", f"{str(path)!r} is not a regular file")
     return path
+
+
+def _no_nul(local_path: object, argument: str = "local_path") -> None:
+    if "\x00" in str(local_path):
+        raise _refuse(argument, "contains a NUL character, which no file path can hold")
+
+
+def check_root(root: object, *, argument: str = "root") -> Path:
+    """A folder to keep objects in: a path (str or PathLike) without NUL that is not a file."""
+    if not isinstance(root, str | Path) and not hasattr(root, "__fspath__"):
+        raise _refuse(argument, f"must be a path, not {type(root).__name__}")
+    _no_nul(root, argument)
+    path = Path(root)
+    if str(root) == "" or (path.exists() and not path.is_dir()):
+        raise _refuse(argument, f"{str(path)!r} is not a folder")
+    return path
+
+
+# Client configuration ------------------------------------------------------------------
+
+
+def check_flag(value: object, argument: str) -> bool:
+    """``value`` if it is a ``bool`` (``bool("no")`` is True: a string is refused, not converted)."""
+    if not isinstance(value, bool):
+        raise _refuse(argument, f"must be True or False, not {value!r}")
+    return value
+
+
+def check_callback(value: object, argument: str = "progress") -> None:
+    """None, or something callable (``progress(done, total)``)."""
+    if value is not None and not callable(value):
+        raise _refuse(argument, f"must be a callable or None, not {type(value).__name__}")
+
+
+def check_endpoint(value: object, argument: str, *, path: bool = False, query: bool = False) -> str | None:
+    """None, or the URL of a service: ``http(s)://host[:port]``.
+
+    Refused: another scheme or none (``127.0.0.1:9000``), no host, a user or password (they
+    would be logged), a fragment, whitespace; a path unless ``path`` (an S3 endpoint with a
+    path sends every request under it: ``http://host/bucket`` would address bucket "bucket");
+    a query unless ``query`` (Azure's account URL may carry a SAS).
+    """
+    if value is None:
+        return None
+    text = _text(value, argument)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise _refuse(argument, f"{text!r} is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _refuse(argument, f"{text!r} must be an http:// or https:// URL with a host")
+    if parts.username is not None or parts.password is not None:
+        raise _refuse(argument, "must not hold a user name or password (pass credentials separately)")
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        raise _refuse(argument, f"{text!r} contains whitespace or a control character")
+    if parts.fragment or text.endswith("#"):
+        raise _refuse(argument, f"{text!r} must not have a #fragment")
+    if not query and (parts.query or "?" in text):
+        raise _refuse(argument, f"{text!r} must not have a ?query")
+    if not path and parts.path not in ("", "/"):
+        raise _refuse(argument, f"{text!r} has a path; give the service's root (scheme, host and port)")
+    return text
+
+
+def check_secret(value: object, argument: str) -> str | None:
+    """None, or a credential sent in a header or signature: printable ASCII without
+    whitespace. The message never repeats the value."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _refuse(argument, f"must be a str, not {type(value).__name__}")
+    if not value or not all("!" <= ch <= "~" for ch in value):
+        raise _refuse(
+            argument, "must be non-empty printable ASCII without whitespace (it holds a line break, space or other)"
+        )
+    return value
+
+
+def check_word(value: object, argument: str, pattern: str = r"[A-Za-z0-9][A-Za-z0-9._-]*") -> str | None:
+    """None, or a name such as a region, project or profile: ``pattern`` (no spaces or control)."""
+    if value is None:
+        return None
+    text = _text(value, argument)
+    if not re.fullmatch(pattern, text):
+        raise _refuse(argument, f"{text!r} is not a valid {argument}")
+    return text
+
+
+def check_proxies(value: object) -> dict[str, str] | None:
+    """None, or a mapping of scheme to proxy URL."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) and isinstance(u, str) for k, u in value.items()):
+        raise _refuse("proxies", f"must be a mapping of scheme to proxy URL, not {type(value).__name__}")
+    return dict(value) or None
 
 
 # Option bundles ------------------------------------------------------------------------

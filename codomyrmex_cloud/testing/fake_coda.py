@@ -116,6 +116,9 @@ class FakeCoda:
         self._exports: dict[str, tuple[str, str]] = {}  # export request id -> (content, format)
         self._faults: list[_Fault] = []
         self.log: list[tuple[str, str, int]] = []  # (method, path, status) of every request
+        #: When each request of ``log`` arrived (same index), on the fake's clock: the moment
+        #: Coda counts a request against its rate limits.
+        self.arrivals: list[float] = []
         self.api_root = self.BASE_URL
 
     # Setup ------------------------------------------------------------------------------
@@ -171,12 +174,14 @@ class FakeCoda:
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         lower = {k.lower(): v for k, v in headers.items()}
         with self._lock:
+            now = self._clock()
             blob = self.download(parts.path)
             if blob is not None:
                 self.log.append((method.upper(), parts.path, blob.status))
+                self.arrivals.append(now)
                 return blob
             try:
-                reply = self._dispatch(method.upper(), path, query, lower, body)
+                reply = self._dispatch(method.upper(), path, query, lower, body, now)
             except _Error as exc:
                 reply = Reply(
                     exc.status,
@@ -184,15 +189,18 @@ class FakeCoda:
                     exc.headers,
                 )
             self.log.append((method.upper(), path, reply.status))
+            self.arrivals.append(now)
             return reply
 
-    def _dispatch(self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes) -> Reply:
+    def _dispatch(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes, now: float
+    ) -> Reply:
         if headers.get("authorization") != f"Bearer {self.token}":
             raise _Error(401, "Unauthorized: the API token is invalid or missing.")
         fault = self._take_fault(method, path)
         if fault is not None and not fault.after_apply:
             raise _Error(fault.status, "Injected fault.", self._retry_headers(fault.retry_after))
-        self._enforce_rate_limits(method, path)
+        self._enforce_rate_limits(method, path, now)
         for route_method, regex, name in _ROUTES:
             match = regex.match(path)
             if route_method == method and match:
@@ -219,10 +227,9 @@ class FakeCoda:
     def _retry_headers(retry_after: float | None) -> dict[str, str]:
         return {"retry-after": f"{retry_after:g}"} if retry_after is not None else {}
 
-    def _enforce_rate_limits(self, method: str, path: str) -> None:
+    def _enforce_rate_limits(self, method: str, path: str, now: float) -> None:
         if not self.rate_limits.enabled:
             return
-        now = self._clock()
         windows = self.rate_limits.windows_for(method, path)
         for name, limit in windows.items():
             window = self._windows.setdefault(name, deque())
@@ -734,25 +741,45 @@ def _decode_token(token: str) -> int:
     return value
 
 
-def _parse_row_query(query: str, table: TableState) -> tuple[str, Any]:
-    """Coda's ``<column id or "quoted name">:<json value>`` filter."""
+def _not_json(constant: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (and Coda's parser) does not.
+    raise ValueError(f"{constant} is not JSON")
+
+
+def parse_row_query(query: str) -> tuple[str, Any]:
+    """Split Coda's ``<column id or "quoted name">:<json value>`` filter into the column (an
+    id, or the name the quotes held) and the value, as strictly as JSON allows.
+
+    Raises:
+        ValueError: The query is not of that form (the fake answers 400).
+    """
     if query.startswith('"'):
-        decoder = json.JSONDecoder()
         try:
-            column, end = decoder.raw_decode(query)
+            column, end = json.JSONDecoder().raw_decode(query)
         except ValueError:
-            raise _Error(400, f"Invalid query {query!r}.") from None
+            raise ValueError(f"Invalid query {query!r}.") from None
         rest = query[end:]
     else:
-        column, _, rest = query.partition(":")
-        rest = ":" + rest if _ else ""
-    if not rest.startswith(":"):
-        raise _Error(400, f"Invalid query {query!r}: expected <column>:<value>.")
+        column, colon, rest = query.partition(":")
+        rest = colon + rest
+    if not rest.startswith(":") or not str(column):
+        raise ValueError(f"Invalid query {query!r}: expected <column>:<value>.")
     try:
-        value = json.loads(rest[1:])
+        value = json.loads(rest[1:], parse_constant=_not_json)
     except ValueError:
-        raise _Error(400, f"Invalid query {query!r}: the value is not JSON.") from None
-    col = table.column(str(column))
+        raise ValueError(f"Invalid query {query!r}: the value is not JSON.") from None
+    if isinstance(value, list | dict):
+        raise ValueError(f"Invalid query {query!r}: the value must be a single JSON value.")
+    return str(column), value
+
+
+def _parse_row_query(query: str, table: TableState) -> tuple[str, Any]:
+    """The column id and value of a row filter on ``table`` (400 when malformed or unknown)."""
+    try:
+        column, value = parse_row_query(query)
+    except ValueError as exc:
+        raise _Error(400, str(exc)) from None
+    col = table.column(column)
     if col is None:
         raise _Error(400, f"Invalid query: unknown column {column!r}.")
     return col.id, value

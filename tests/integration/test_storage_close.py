@@ -84,6 +84,17 @@ def test_leaving_the_with_block_closes_the_connections(
     store.close()  # closing again does nothing
 
 
+@pytest.mark.parametrize("kind", STORES)
+def test_a_store_used_closed_and_used_again_works(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Closed after requests went out (not only before): Azure's transport once stayed closed,
+    and every later call failed as an InvalidArgumentError."""
+    store, _ = fresh_store(kind, request, tmp_path)
+    use(store)
+    store.close()
+    use(store)
+    store.close()
+
+
 @pytest.mark.parametrize("kind", ["seaweedfs", "azure"])
 def test_a_closed_store_opens_new_connections_when_used_again(
     kind: str, request: pytest.FixtureRequest, tmp_path: Path

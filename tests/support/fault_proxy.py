@@ -36,6 +36,7 @@ import random
 import socket
 import struct
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -193,11 +194,13 @@ def _redacted_line(head: _Message) -> str:
 
 @dataclass(frozen=True)
 class RequestInfo:
-    """What a schedule's filter sees of a request: method and path (no query)."""
+    """What a schedule's filter sees of a request: method, path, and the query's parameter
+    names (never their values, which may hold signatures)."""
 
     index: int
     method: str
     path: str
+    params: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,9 @@ class FaultProxy:
         self._decisions: list[Decision] = []
         self._forwarded = 0
         self._interim = 0
+        #: Every connection's writer, client side and server side, to abort what a cancelled
+        #: handler left open when the proxy stops (an unclosed one is a ResourceWarning later).
+        self._writers: weakref.WeakSet[asyncio.StreamWriter] = weakref.WeakSet()
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
         self._thread: threading.Thread | None = None
@@ -408,6 +414,9 @@ class FaultProxy:
                     task.cancel()
                 await asyncio.gather(*others, return_exceptions=True)
             await server.wait_closed()
+            for writer in list(self._writers):
+                if not writer.transport.is_closing():
+                    writer.transport.abort()
             # Aborted transports close their sockets in callbacks of the next turn.
             await asyncio.sleep(0)
 
@@ -453,7 +462,9 @@ class FaultProxy:
     def _decide(self, head: _Message) -> Decision:
         with self._changed:
             index = len(self._decisions)
-            fault = self.schedule.decide(RequestInfo(index, head.method, head.target.partition("?")[0]))
+            path, _, query = head.target.partition("?")
+            names = frozenset(part.partition("=")[0] for part in query.split("&") if part)
+            fault = self.schedule.decide(RequestInfo(index, head.method, path, names))
             decision = Decision(self.schedule.seed, index, _redacted_line(head), fault)
             self._decisions.append(decision)
             self._changed.notify_all()
@@ -474,6 +485,7 @@ class FaultProxy:
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         upstream: list[_Upstream] = []  # at most one, reused across keep-alive requests
+        self._writers.add(writer)
         reset = False
         try:
             while True:
@@ -548,6 +560,7 @@ class FaultProxy:
             upstream.pop().writer.transport.abort()  # the server closed it while idle
         if not upstream:
             up_reader, up_writer = await asyncio.open_connection(self.upstream_host, self.upstream_port, limit=MAX_HEAD)
+            self._writers.add(up_writer)
             upstream.append(_Upstream(up_reader, up_writer))
         up = upstream[0]
         up.writer.write(request.original)

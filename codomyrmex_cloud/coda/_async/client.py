@@ -30,6 +30,7 @@ from codomyrmex_coda_api.models import Doc as DocModel
 from codomyrmex_coda_api.models import Page as PageModel
 from codomyrmex_coda_api.models import TableReference
 
+from codomyrmex_cloud.coda import arguments as check
 from codomyrmex_cloud.coda import calls
 from codomyrmex_cloud.coda._async.facade import AsyncColumn, AsyncDoc, AsyncPage, AsyncRow, AsyncTable
 from codomyrmex_cloud.coda._async.mutations import AsyncMutation
@@ -43,9 +44,11 @@ from codomyrmex_cloud.coda.bulk import (
     WriteProgress,
     batches,
     in_order,
+    key_column_names,
     overlap,
     plan,
     row_json,
+    rows_json,
     upsert_key,
 )
 from codomyrmex_cloud.coda.calls import (
@@ -399,8 +402,10 @@ class AsyncCodaClient:
         """A page's content as HTML or Markdown: begins Coda's export, polls it, downloads it.
 
         Raises:
+            CodaConfigurationError: A bad argument (``timeout`` must be finite and >= 0).
             CodaMutationError: The export failed, or was not ready within ``timeout`` seconds.
         """
+        check.seconds("timeout", timeout, positive=False)
         started = await self._send(calls.begin_page_export(doc_id, page, output_format=format))
         deadline = monotonic() + timeout
         interval = FIRST_POLL
@@ -576,9 +581,7 @@ class AsyncCodaClient:
         end as if sent one by one, while rows new to the table may be appended in a different
         order across batches.
         """
-        if not key_columns:
-            raise CodaConfigurationError("key_columns: upsert needs key columns; use insert_rows to add rows")
-        return await self._write_rows(doc_id, table_id, rows, key_columns, wait, progress, batch_rows)
+        return await self._write_rows(doc_id, table_id, rows, key_column_names(key_columns), wait, progress, batch_rows)
 
     async def _write_rows(
         self,
@@ -591,7 +594,7 @@ class AsyncCodaClient:
         batch_rows: int | None,
     ) -> AsyncMutation:
         timeout = wait_seconds(wait)
-        edits = [row_json(values) for values in rows]  # validate every row before sending any
+        edits = rows_json(rows)  # validate every row before sending any
         planned = plan(list(batches(edits, batch_rows)), upsert_key(key_columns) if key_columns else in_order)
 
         async def send(batch: Batch[dict[str, Any]]) -> Accepted:
@@ -633,7 +636,7 @@ class AsyncCodaClient:
     ) -> AsyncMutation:
         """Set cells of one row."""
         timeout = wait_seconds(wait)
-        result = await self._send(calls.update_row(doc_id, table_id, row, row_json(values)))
+        result = await self._send(calls.update_row(doc_id, table_id, row, row_json(values, "values")))
         return await self._mutation([result.request_id], timeout, row_ids=[result.id])
 
     async def delete_row(self, doc_id: str, table_id: str, row: str, *, wait: bool | float = False) -> AsyncMutation:
@@ -659,13 +662,14 @@ class AsyncCodaClient:
             CodaPartialWriteError: A batch failed while others were, or may have been, applied.
         """
         timeout = wait_seconds(wait)
-        planned = plan(list(batches(list(row_ids), batch_rows)), lambda row_id: row_id)
+        ids = check.id_list("row_ids", row_ids)
+        planned = plan(list(batches(ids, batch_rows)), lambda row_id: row_id)
 
         async def send(batch: Batch[str]) -> Accepted:
             result = await self._send(calls.delete_rows(doc_id, table_id, batch.items))
             return result.request_id, result.row_ids
 
-        log = await self._run_batches(planned, send, len(row_ids), None)
+        log = await self._run_batches(planned, send, len(ids), None)
         return await self._mutation(log.request_ids, timeout, row_ids=log.row_ids)
 
     async def push_button(

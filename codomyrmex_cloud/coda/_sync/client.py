@@ -31,6 +31,7 @@ from codomyrmex_coda_api.models import Doc as DocModel
 from codomyrmex_coda_api.models import Page as PageModel
 from codomyrmex_coda_api.models import TableReference
 
+from codomyrmex_cloud.coda import arguments as check
 from codomyrmex_cloud.coda import calls
 from codomyrmex_cloud.coda._sync.facade import Column, Doc, Page, Row, Table
 from codomyrmex_cloud.coda._sync.mutations import Mutation
@@ -44,9 +45,11 @@ from codomyrmex_cloud.coda.bulk import (
     WriteProgress,
     batches,
     in_order,
+    key_column_names,
     overlap,
     plan,
     row_json,
+    rows_json,
     upsert_key,
 )
 from codomyrmex_cloud.coda.calls import (
@@ -396,8 +399,10 @@ class CodaClient:
         """A page's content as HTML or Markdown: begins Coda's export, polls it, downloads it.
 
         Raises:
+            CodaConfigurationError: A bad argument (``timeout`` must be finite and >= 0).
             CodaMutationError: The export failed, or was not ready within ``timeout`` seconds.
         """
+        check.seconds("timeout", timeout, positive=False)
         started = self._send(calls.begin_page_export(doc_id, page, output_format=format))
         deadline = monotonic() + timeout
         interval = FIRST_POLL
@@ -573,9 +578,7 @@ class CodaClient:
         end as if sent one by one, while rows new to the table may be appended in a different
         order across batches.
         """
-        if not key_columns:
-            raise CodaConfigurationError("key_columns: upsert needs key columns; use insert_rows to add rows")
-        return self._write_rows(doc_id, table_id, rows, key_columns, wait, progress, batch_rows)
+        return self._write_rows(doc_id, table_id, rows, key_column_names(key_columns), wait, progress, batch_rows)
 
     def _write_rows(
         self,
@@ -588,7 +591,7 @@ class CodaClient:
         batch_rows: int | None,
     ) -> Mutation:
         timeout = wait_seconds(wait)
-        edits = [row_json(values) for values in rows]  # validate every row before sending any
+        edits = rows_json(rows)  # validate every row before sending any
         planned = plan(list(batches(edits, batch_rows)), upsert_key(key_columns) if key_columns else in_order)
 
         def send(batch: Batch[dict[str, Any]]) -> Accepted:
@@ -630,7 +633,7 @@ class CodaClient:
     ) -> Mutation:
         """Set cells of one row."""
         timeout = wait_seconds(wait)
-        result = self._send(calls.update_row(doc_id, table_id, row, row_json(values)))
+        result = self._send(calls.update_row(doc_id, table_id, row, row_json(values, "values")))
         return self._mutation([result.request_id], timeout, row_ids=[result.id])
 
     def delete_row(self, doc_id: str, table_id: str, row: str, *, wait: bool | float = False) -> Mutation:
@@ -656,13 +659,14 @@ class CodaClient:
             CodaPartialWriteError: A batch failed while others were, or may have been, applied.
         """
         timeout = wait_seconds(wait)
-        planned = plan(list(batches(list(row_ids), batch_rows)), lambda row_id: row_id)
+        ids = check.id_list("row_ids", row_ids)
+        planned = plan(list(batches(ids, batch_rows)), lambda row_id: row_id)
 
         def send(batch: Batch[str]) -> Accepted:
             result = self._send(calls.delete_rows(doc_id, table_id, batch.items))
             return result.request_id, result.row_ids
 
-        log = self._run_batches(planned, send, len(row_ids), None)
+        log = self._run_batches(planned, send, len(ids), None)
         return self._mutation(log.request_ids, timeout, row_ids=log.row_ids)
 
     def push_button(self, doc_id: str, table_id: str, row: str, column: str, *, wait: bool | float = False) -> Mutation:
