@@ -166,7 +166,7 @@ def read_csv(stream: io.BufferedIOBase | io.RawIOBase) -> tuple[list[str], Itera
             more fields than the header.
     """
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[type-var]
-    reader = csv.reader(text)
+    reader = csv.reader(text, strict=True)  # an unterminated quote is an error, not one long field
     try:
         header = next(reader)
     except StopIteration:

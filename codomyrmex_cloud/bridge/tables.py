@@ -115,13 +115,20 @@ class RowSelection:
 
 def _matches(values: Mapping[str, object], conditions: Conditions) -> bool:
     for column, wanted in conditions:
-        if column not in values:
-            known = ", ".join(sorted(values))
-            raise BridgeError(f"no column {column!r} to filter on (columns: {known})")
-        value = values[column]
+        value = values.get(column, "")  # a cell Coda left out is empty, as Coda shows it
         if cell_json(value) != wanted and cell_text(value) != cell_text(wanted):
             return False
     return True
+
+
+def _check_columns(table: Table, conditions: Conditions) -> None:
+    """Refuse a condition on a column the table does not have, before any row is read."""
+    columns = list_columns(table)
+    known = {c.name for c in columns} | {c.id for c in columns}
+    for column, _ in conditions:
+        if column not in known:
+            names = ", ".join(c.name for c in columns)
+            raise BridgeError(f"no column {column!r} to filter on (columns: {names})")
 
 
 def select_pages(table: Table, selection: RowSelection) -> Iterator[list[Row]]:
@@ -136,6 +143,8 @@ def select_pages(table: Table, selection: RowSelection) -> Iterator[list[Row]]:
     remaining = selection.max_rows
     if remaining == 0:
         return
+    if local:
+        _check_columns(table, local)
     first = table.rows(query=selection.query, where=remote, value_format=selection.value_format)
     for page in first.iter_pages():
         rows = [row for row in page.items if _matches(row_values(row), local)] if local else list(page.items)

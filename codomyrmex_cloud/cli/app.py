@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -68,7 +69,8 @@ class AppState:
             CredentialsMissing: No token from ``--coda-token`` or ``CODA_API_TOKEN``.
         """
         if self._coda is None:
-            token = self.coda_token or os.environ.get(TOKEN_ENV)
+            # An explicit --coda-token "" is a mistake to report, not a request for the environment's.
+            token = self.coda_token if self.coda_token is not None else os.environ.get(TOKEN_ENV)
             if not token or not token.strip():
                 raise CredentialsMissing(
                     f"no Coda API token: pass --coda-token or set {TOKEN_ENV} (create one at coda.io/account)"
@@ -259,6 +261,8 @@ def _fail(exc: BaseException) -> NoReturn:
         detail = one_line(f"{exc} {notes}".strip() or type(exc).__name__)
         message = f"{_STATE.command}: {detail}"
     advice = hint(exc, code)
+    if advice and any(word in message for word in re.findall(r"[A-Z][A-Z_]{5,}|`[^`]+`", advice)):
+        advice = ""  # the message already says what to do
     click.echo(redact(one_line(f"{message} ({advice})" if advice else message)), err=True)
     sys.exit(int(code))
 

@@ -55,9 +55,17 @@ def _conditions(where: Sequence[str]) -> list[tuple[str, JSONScalar]]:
     return [parse_condition(item) for item in where]
 
 
+def _named(argument: str, value: str) -> str:
+    """``value`` if it can name a doc or table; refused before any request otherwise."""
+    if not value.strip():
+        raise UsageProblem(f"{argument} must be an id or a name, got {value!r}")
+    return value
+
+
 def _table(doc: str, table: str) -> Table:
+    _named("TABLE", table)  # both checked before the doc is looked up
     client = state().coda()
-    return find_table(find_doc(client, doc), table)
+    return find_table(find_doc(client, _named("DOC", doc)), table)
 
 
 def _format(fmt: str | None) -> RowsFormat:
@@ -121,7 +129,7 @@ def docs(query: str | None, fmt: str | None) -> None:
 @common_options
 def tables(doc: str, fmt: str | None) -> None:
     """Tables and views of DOC."""
-    found = find_doc(state().coda(), doc)
+    found = find_doc(state().coda(), _named("DOC", doc))
 
     def pages() -> Iterator[list[Mapping[str, object]]]:
         for page in found.tables().iter_pages():

@@ -56,10 +56,12 @@ def _is_local_dir(url: StorageURL) -> bool:
     return url.is_file and url.local_path().is_dir()
 
 
-def _object_url(url: StorageURL, argument: str) -> StorageURL:
-    """Refuse a URL that names a prefix or a folder where one object is needed."""
+def _object_url(url: StorageURL, argument: str, *, recursive: bool = False) -> StorageURL:
+    """Refuse a URL that names a prefix or a folder where one object is needed (``recursive``:
+    the command has a ``--recursive`` that would take it)."""
     if url.is_prefix or _is_local_dir(url):
-        raise UsageProblem(f"{argument} {url.text!r} is a folder or prefix; name one object (or use --recursive)")
+        also = " (or use --recursive)" if recursive else ""
+        raise UsageProblem(f"{argument} {url.text!r} is a folder or prefix; name one object{also}")
     return url
 
 
@@ -152,7 +154,7 @@ def cp(src: str, dst: str, recursive: bool, no_overwrite: bool, jobs: int) -> No
             raise UsageProblem("--no-overwrite copies one object; it cannot be combined with --recursive")
         _copy_tree(source, destination, jobs)
         return
-    source = _object_url(source, "SRC")
+    source = _object_url(source, "SRC", recursive=True)
     target = _target(source, destination)
     if (source.scheme, source.bucket, source.key) == (target.scheme, target.bucket, target.key):
         raise UsageProblem(f"SRC and DST are the same object: {source}")
@@ -230,7 +232,9 @@ def sync(src: str, dst: str, delete: bool, dry_run: bool, jobs: int) -> None:
     run = state()
     source, destination = _as_folder_url(_url(src, "SRC")), _as_folder_url(_url(dst, "DST"))
     if source.is_file and not source.local_path().is_dir():
-        raise UsageProblem(f"SRC {src!r} is not a folder")
+        if source.local_path().exists():
+            raise UsageProblem(f"SRC {src!r} is not a folder")
+        raise FileNotFoundError(f"SRC {src!r} does not exist")
     src_store, dst_store = _store(source), _store(destination)
     places = (src_store, source.bucket, source.key, dst_store, destination.bucket, destination.key)
     plan = plan_sync(*places, delete=delete)
@@ -263,7 +267,7 @@ def rm(url: str, recursive: bool, yes: bool) -> None:
     where = _url(url, "URL")
     store = _store(where)
     if not recursive:
-        target = _object_url(where, "URL")
+        target = _object_url(where, "URL", recursive=True)
         store.stat(target.bucket, target.key)  # a missing object is an error here (exit 4)
         store.delete(target.bucket, target.key)
         run.say(f"deleted {target}")
@@ -329,13 +333,12 @@ def mb(url: str) -> None:
     """Make a bucket (container, local-store bucket or folder); an existing one is fine."""
     where = _url(url, "URL")
     store = _store(where)
+    name, shown = where.bucket, f"{where.scheme}://{where.bucket}"
     if where.is_file:
-        folder = os.path.join(where.bucket, where.key) if where.key else where.bucket
-        store.create_bucket(folder)
-        state().say(f"created {folder}")
-        return
-    store.create_bucket(where.bucket)
-    state().say(f"created {where.scheme}://{where.bucket}")
+        name = shown = os.path.join(where.bucket, where.key) if where.key else where.bucket
+    existed = store.bucket_exists(name)
+    store.create_bucket(name)
+    state().say(f"{shown} exists already" if existed else f"created {shown}")
 
 
 COMMANDS = [ls, cp, mv, sync, rm, cat, stat, mb]

@@ -132,7 +132,7 @@ def cell_json(column: str, value: object, *, depth: int = 0, argument: str = "ro
         if depth >= 2:
             raise refused(f"{argument}: column {column!r} nests lists more than two deep")
         return [cell_json(column, item, depth=depth + 1, argument=argument) for item in value]
-    raise refused(f"{argument}: column {column!r} got a {type(value).__name__}, which Coda cannot store")
+    raise refused(f"{argument}: column {column!r} got a value of type {type(value).__name__}, which Coda cannot store")
 
 
 def filter_json(column: str, value: object) -> str | int | float | bool | None:

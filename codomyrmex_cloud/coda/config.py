@@ -60,7 +60,9 @@ class ClientSettings:
                 (the message names the argument, and never holds the token).
         """
         token = _token(api_token if api_token is not None else os.environ.get(TOKEN_ENV))
-        base_url = _base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+        if base_url is None:  # an explicit "" is refused below, not replaced by the environment
+            base_url = os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
+        base_url = _base_url(base_url)
         check.seconds("timeout", timeout, positive=True)
         check.count("max_retries", max_retries, minimum=0)
         if retry is not None and not isinstance(retry, RetryPolicy):

@@ -5,7 +5,8 @@
     ├── CodaClosedError               the client was used after close()
     ├── CodaAPIError                  Coda answered with an error, or with a 2xx we cannot read
     │   ├── CodaValidationError       400, 422; ``status_code=None`` when refused locally before
-    │   │                             sending (a malformed query, a cell value Coda cannot take)
+    │   │                             sending (a malformed query, a cell value Coda cannot take);
+    │   │                             also a ValueError, as CodaConfigurationError is
     │   ├── CodaAuthenticationError   401
     │   ├── CodaForbiddenError        403
     │   ├── CodaNotFoundError         404
@@ -79,9 +80,12 @@ class CodaAPIError(CodaError):
         super().__init__(f"{prefix}{message}{where}{rid}")
 
 
-class CodaValidationError(CodaAPIError):
+class CodaValidationError(CodaAPIError, ValueError):
     """400/422: Coda rejected the request; or, with ``status_code=None``, the client refused
-    to send it (a malformed query, a cell value Coda cannot store), so nothing was sent."""
+    to send it (a malformed query, a cell value Coda cannot store), so nothing was sent.
+
+    Also a ``ValueError``, like :class:`CodaConfigurationError`: ``except ValueError`` catches
+    every bad value, whether the client or Coda refused it."""
 
 
 def refused(message: str) -> CodaValidationError:

@@ -288,10 +288,15 @@ class AzureBlobClient(BaseStore):
         _check_connection_string(connection_string)
         if isinstance(credential, str):
             v.check_secret(credential, "credential")
+        # A path names the account on emulators; a query may carry a SAS, which is a secret:
+        # kept with the other secrets (never in a repr, a log line or a pickle), not the URL.
+        account_url = v.check_endpoint(account_url, "account_url", path=True, query=True)
+        url_sas = None
+        if account_url is not None and "?" in account_url:
+            account_url, url_sas = account_url.split("?", 1)
         self._settings: dict[str, Any] = {
-            # A path names the account on emulators; a query may carry a SAS.
-            "account_url": v.check_endpoint(account_url, "account_url", path=True, query=True),
-            "anonymous": connection_string is None and credential is None,
+            "account_url": account_url,
+            "anonymous": connection_string is None and credential is None and url_sas is None,
             "chunk_size": v.check_positive_int(chunk_size, "chunk_size"),
             "max_concurrency": v.check_positive_int(max_concurrency, "max_concurrency"),
             "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
@@ -302,7 +307,11 @@ class AzureBlobClient(BaseStore):
         }
         if not isinstance(self._settings["retry"], RetryPolicy):
             raise InvalidArgumentError("retry: must be a RetryPolicy", argument="retry")
-        self._secrets: dict[str, Any] = {"connection_string": connection_string, "credential": credential}
+        self._secrets: dict[str, Any] = {
+            "connection_string": connection_string,
+            "credential": credential,
+            "url_sas": url_sas,
+        }
         self._configure()
         self._build()
 
@@ -334,15 +343,16 @@ class AzureBlobClient(BaseStore):
         if s["ca_bundle"] is not None:
             options["connection_verify"] = s["ca_bundle"]
         connection_string = self._secrets.get("connection_string")
+        url_sas = self._secrets.get("url_sas")
         protect(*_secret_parts(connection_string, self._secrets.get("credential")))  # before the SDK logs
+        protect(*_secret_parts(None, url_sas))
         argument = "connection_string" if connection_string else "credential"
         try:
             if connection_string:
                 service = blob.BlobServiceClient.from_connection_string(connection_string, **options)
             else:
-                service = blob.BlobServiceClient(
-                    s["account_url"], credential=self._secrets.get("credential"), **options
-                )
+                account_url = f"{s['account_url']}?{url_sas}" if url_sas else s["account_url"]
+                service = blob.BlobServiceClient(account_url, credential=self._secrets.get("credential"), **options)
         except (ValueError, TypeError) as exc:
             # The SDK's own checks of the connection string or credential (its messages
             # never hold the secret); named after what was given.
@@ -373,7 +383,7 @@ class AzureBlobClient(BaseStore):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._settings = state["settings"]
-        self._secrets = {"connection_string": None, "credential": None}
+        self._secrets = {"connection_string": None, "credential": None, "url_sas": None}
         if not self._settings["anonymous"]:
             connection_string = os.environ.get(CONNECTION_STRING_ENV)
             if not connection_string:

@@ -172,7 +172,7 @@ class StoreOptions:
         azure_connection_string: Azure connection string (else
             ``AZURE_STORAGE_CONNECTION_STRING``). Never shown in a repr.
         azure_account_url: ``https://<account>.blob.core.windows.net`` (else derived from
-            ``AZURE_STORAGE_ACCOUNT``).
+            ``AZURE_STORAGE_ACCOUNT``). Never shown in a repr (its query may carry a SAS).
         azure_credential: Account key or SAS token for ``azure_account_url`` (else
             ``AZURE_STORAGE_KEY`` or ``AZURE_STORAGE_SAS_TOKEN``). Never shown in a repr.
         local_root: Root folder of ``local://`` URLs (else ``CODOMYRMEX_LOCAL_ROOT``, else
@@ -185,7 +185,7 @@ class StoreOptions:
     gcs_endpoint: str | None = None
     gcs_project: str | None = None
     azure_connection_string: str | None = field(default=None, repr=False)
-    azure_account_url: str | None = None
+    azure_account_url: str | None = field(default=None, repr=False)
     azure_credential: str | None = field(default=None, repr=False)
     local_root: str | None = None
 

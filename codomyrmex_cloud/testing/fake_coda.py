@@ -22,6 +22,7 @@ import argparse
 import base64
 import json
 import re
+import sys
 import threading
 import time
 from collections import deque
@@ -825,6 +826,13 @@ class _Server(ThreadingHTTPServer):
     # socketserver's default listen backlog is 5: ten clients connecting at once (a bulk
     # write's batches) would see connections dropped and retried by TCP a second later.
     request_queue_size = 128
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that hangs up mid-request (a timeout, a cancelled task) is part of what
+        # the fake is for; only other failures are printed, as socketserver does.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class FakeCodaServer:

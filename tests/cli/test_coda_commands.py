@@ -74,6 +74,20 @@ def test_rows_filters_and_formats(cli: CLI) -> None:
     assert as_csv.splitlines() == ["Name,Status,Owner", "Task 2,Done,ada@example.com"]
 
 
+def test_a_second_where_treats_an_empty_cell_as_no_match_and_refuses_an_unknown_column(
+    cli: CLI, coda_fake: FakeCoda
+) -> None:
+    table = coda_fake.docs["doc-id"].table("Tasks")
+    assert table is not None
+    table.add_row({"Name": "No owner", "Status": "Active"})  # Owner left out, as an import can
+    rows = jsonl(
+        cli.run("coda", "rows", DOC, "Tasks", "--where", "Status=Active", "--where", "Owner=ada@example.com").out
+    )
+    assert [r["Name"] for r in rows] == ["Task 1", "Task 3", "Task 5"]
+    failed = cli.run("coda", "rows", DOC, "Tasks", "--where", "Status=Active", "--where", "Colour=red", expect=2)
+    assert "no column 'Colour'" in failed.stderr and failed.stdout == b""
+
+
 def test_rich_values_are_text_in_csv_and_json_in_jsonl(cli: CLI, coda_fake: FakeCoda) -> None:
     table = coda_fake.docs["doc-id"].add_table("Budget", ["Item", "Cost", "Lead", "Tags"])
     table.add_row(

@@ -33,6 +33,10 @@ def one_error_line(stderr: str) -> str:
         (("coda", "rows", "nope-doc", "Tasks"), 4, "no doc with the id or name 'nope-doc'"),
         (("coda", "rows", DOC, "Nope"), 4, "Table Nope not found"),
         (("cat", "missing.txt"), 4, "does not exist"),
+        (("coda", "tables", " "), 2, "DOC must be an id or a name"),
+        (("sync", "no-such-folder", "out"), 4, "SRC 'no-such-folder' does not exist"),
+        (("coda", "rows", DOC, ""), 2, "TABLE must be an id or a name"),
+        (("--coda-token", "", "coda", "whoami"), 3, "no Coda API token"),
         (("cat", "local://no-bucket/x"), 4, "does not exist"),
     ],
 )
@@ -41,6 +45,24 @@ def test_usage_and_not_found(cli: CLI, args: tuple[str, ...], code: int, says: s
     line = one_error_line(failed.stderr)
     assert line.startswith("codomyrmex-cloud") and says in line, line
     assert failed.stdout == b""
+
+
+def test_messages_say_only_what_applies(cli: CLI, workdir: Path) -> None:
+    stat = one_error_line(cli.run("stat", ".", expect=2).stderr)
+    assert "name one object" in stat and "--recursive" not in stat  # stat has no --recursive
+    cp = one_error_line(cli.run("cp", ".", "elsewhere", expect=2).stderr)
+    assert "(or use --recursive)" in cp
+    token = one_error_line(cli.run("--coda-token", "", "coda", "whoami", expect=3).stderr)
+    assert token.count("CODA_API_TOKEN") == 1  # the hint is not repeated after the message
+    assert cli.run("mb", "made").stdout.decode().strip() == "created ./made"
+    assert cli.run("mb", "made").stdout.decode().strip() == "./made exists already"
+
+
+def test_an_empty_doc_or_table_sends_nothing(cli: CLI, coda_fake: FakeCoda) -> None:
+    before = len(coda_fake.log)
+    cli.run("coda", "tables", "", expect=2)
+    cli.run("coda", "rows", DOC, "  ", expect=2)
+    assert len(coda_fake.log) == before
 
 
 def test_cloud_not_found(cli: CLI, buckets: dict[str, str]) -> None:

@@ -130,7 +130,7 @@ def test_unwritable_values_are_refused_before_sending(coda: CodaClient, fake: Fa
     with pytest.raises(CodaValidationError, match=r"column 'Status' got None; to clear a cell write \"\"") as caught:
         coda.insert_rows("doc-id", "grid-xxx", [{"Name": "x", "Status": None}])  # type: ignore[dict-item]
     assert caught.value.status_code is None
-    with pytest.raises(CodaValidationError, match="column 'Owner' got a bytes"):
+    with pytest.raises(CodaValidationError, match="column 'Owner' got a value of type bytes"):
         coda.insert_rows("doc-id", "grid-xxx", [{"Name": "ok"}, {"Owner": b"raw"}])
     with pytest.raises(CodaValidationError, match="column 'N'"):
         coda.insert_rows("doc-id", "grid-xxx", [{"N": float("nan")}])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -88,6 +89,32 @@ def test_a_store_keeps_working_after_fork(stores: dict[str, ObjectStore]) -> Non
     for kind, store in stores.items():  # and the parent's own connections still work
         assert store.download(buckets[kind], "forked") == kind.encode()
         store.delete_bucket(buckets[kind], force=True)
+
+
+def test_a_sas_in_the_account_url_works_and_is_never_pickled_or_shown(request: pytest.FixtureRequest) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from azure.storage.blob import AccountSasPermissions, ResourceTypes, generate_account_sas
+
+    azurite = emulator_for("azure", request)
+    assert azurite is not None
+    sas = generate_account_sas(
+        "devstoreaccount1",
+        AZURITE_KEY,
+        ResourceTypes(service=True, container=True, object=True),
+        AccountSasPermissions(read=True, write=True, list=True, create=True, delete=True),
+        expiry=datetime.now(UTC) + timedelta(hours=1),
+    )
+    signature = next(part.split("=", 1)[1] for part in sas.split("&") if part.startswith("sig="))
+    with AzureBlobClient(account_url=f"{azurite.url}?{sas}") as azure:
+        bucket = f"sas-{uuid.uuid4().hex[:12]}"
+        azure.create_bucket(bucket)
+        azure.upload(bucket, "k", data=b"through the URL's SAS")
+        assert azure.download(bucket, "k") == b"through the URL's SAS"
+        pickled = pickle.dumps(azure)
+        for text in (signature, urllib.parse.unquote(signature)):
+            assert text.encode() not in pickled and text not in repr(azure)
+        azure.delete_bucket(bucket, force=True)
 
 
 def test_an_unpickled_azure_client_without_credentials_says_where_they_come_from(

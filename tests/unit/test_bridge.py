@@ -91,6 +91,8 @@ def test_import_checks_the_header_and_key_columns_before_sending(fake: FakeCoda,
         import_rows(tasks, io.BytesIO(b"Name,Name\nx,y\n"))
     with pytest.raises(BridgeError, match="empty"):
         import_rows(tasks, io.BytesIO(b""))
+    with pytest.raises(BridgeError, match="line 2: not valid CSV"):  # a quote never closed
+        import_rows(tasks, io.BytesIO(b'Name,Status\n"unterminated,Active\n'))
     assert all(method == "GET" for method, _, _ in fake.log[before:])
 
 

@@ -196,3 +196,15 @@ def test_bulk_writes_split_by_bytes_and_optionally_by_rows() -> None:
     for bad in (0, -1, 2.5, True, "10"):
         with pytest.raises(CodaValidationError, match="batch_rows"):
             list(batches(small, bad))  # type: ignore[arg-type]
+
+
+def test_every_bad_value_is_a_value_error_whoever_refused_it() -> None:
+    """``except ValueError`` catches a value refused locally and one Coda refused (400)."""
+    from codomyrmex_cloud.coda.errors import error_for_status, refused
+
+    request = httpx.Request("GET", "https://coda.test/apis/v1/docs/d/tables/t/rows")
+    answered = error_for_status(httpx.Response(400, json={"message": "bad query"}, request=request))
+    for error in (refused("query: malformed"), answered):
+        assert isinstance(error, CodaValidationError) and isinstance(error, ValueError)
+    with CodaClient("t", base_url="https://coda.test/apis/v1") as coda, pytest.raises(ValueError, match="batch_rows"):
+        coda.insert_rows("d", "t", [{"A": 1}], batch_rows=0)

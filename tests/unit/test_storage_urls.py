@@ -99,3 +99,12 @@ def test_azure_needs_credentials_and_reads_the_account_variables(monkeypatch: py
 def test_options_never_show_secrets() -> None:
     options = StoreOptions(azure_connection_string="AccountKey=c2VjcmV0", azure_credential="sig=c2VjcmV0")
     assert "c2VjcmV0" not in repr(options)
+
+
+def test_store_options_never_show_a_secret_in_their_repr() -> None:
+    options = StoreOptions(
+        azure_account_url="https://acct.blob.core.windows.net/?sv=2024&sig=c2VjcmV0",
+        azure_connection_string="AccountKey=c2VjcmV0",
+        azure_credential="c2VjcmV0",
+    )
+    assert "c2VjcmV0" not in repr(options)
