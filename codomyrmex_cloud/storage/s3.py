@@ -15,7 +15,8 @@ or instance roles. ``endpoint_url`` points it at any S3-compatible service;
 - Large objects: uploads are multipart, ``max_concurrency`` parts in flight (a file's parts
   are read with ``pread``, so memory stays at a few buffers; every part carries its MD5);
   downloads above ``multipart_threshold`` into a file fetch the rest of the object as
-  parallel ranged GETs pinned to the first response's etag (or version), written in place.
+  parallel ranged GETs pinned to the first response's etag (or version), written in place
+  and verified part by part as they arrive (:mod:`codomyrmex_cloud.storage.ranged`).
 - Integrity: downloads are checked against the size and the MD5 ETag, S3's full-object
   CRC32, or the multipart ETag when the part size is known.
 - One boto3 client is shared by every thread; it is rebuilt after ``fork`` and, when the
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
-import contextlib
 import email.utils
 import hashlib
 import math
@@ -41,6 +41,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from codomyrmex_cloud.storage import deadline as deadlines
+from codomyrmex_cloud.storage import ranged
 from codomyrmex_cloud.storage import validation as v
 from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
@@ -99,6 +100,7 @@ _INVALID = {
 }
 _MAX_COPY = 5 * 1024**3  # CopyObject's limit; above it, a multipart copy
 _MAX_PARTS = 10_000
+_READ_PIECE = 1024 * 1024  # bytes per read of a response body
 
 
 def _import_boto3() -> Any:
@@ -591,7 +593,7 @@ class S3Client(BaseStore):
             try:
                 parallel = sink.can_write_at and info.size > self._threshold and self._max_concurrency > 1
                 if not parallel:
-                    for chunk in body.iter_chunks(1024 * 1024):
+                    for chunk in body.iter_chunks(_READ_PIECE):
                         sink.write(chunk)
                     return
                 self._get_parallel(bucket, key, info, body, sink, opts)
@@ -607,67 +609,30 @@ class S3Client(BaseStore):
     def _get_parallel(
         self, bucket: str, key: str, info: ObjectInfo, body: Any, sink: DownloadSink, opts: v.ReadOptions
     ) -> None:
-        """Part 1 from the response already open; the rest as ranged GETs pinned to it.
-
-        When the object's multipart ETag was made with this part size, each part is hashed
-        as it arrives (in its own thread) and the ETag checked from the part MD5s, so the
-        file is not read again to verify it.
-        """
-        part = self._chunk_size
+        """Part 1 from the response already open; the rest as ranged GETs pinned to its
+        version (or etag), written in place and verified as they arrive (see ``ranged``)."""
         assert sink.info is not None
-        expected = sink.info.checksums.get(f"s3-etag:{part}")
-        by_parts = expected is not None
-        digests: dict[int, bytes] = {}
-        first = hashlib.md5(usedforsecurity=False)
-        position = 0
-        for chunk in body.iter_chunks(1024 * 1024):
-            take = chunk[: part - position]
-            sink.write_at(position, take)
-            first.update(take)
-            position += len(take)
-            if position >= part:
-                break
-        body.close()
-        digests[0] = first.digest()
-        pinned = v.ReadOptions(
-            version_id=info.version_id or opts.version_id,
-            if_match=None if info.version_id else info.etag,
-            customer_key=opts.customer_key,
+        pinned = self._read_args(
+            bucket,
+            key,
+            v.ReadOptions(
+                version_id=info.version_id or opts.version_id,
+                if_match=None if info.version_id else info.etag,
+                customer_key=opts.customer_key,
+            ),
         )
 
-        def fetch(start: int) -> None:
-            end = min(start + part, info.size)
-            response = self.client.get_object(**self._read_args(bucket, key, pinned), Range=f"bytes={start}-{end - 1}")
-            offset = start
-            md5 = hashlib.md5(usedforsecurity=False)
-            stream = response["Body"]
-            with contextlib.closing(stream):
-                for chunk in stream.iter_chunks(1024 * 1024):
-                    sink.write_at(offset, chunk)
-                    if by_parts:
-                        md5.update(chunk)
-                    offset += len(chunk)
-            if offset != end:
-                raise IntegrityError(f"part at {start}: received {offset - start} bytes", bucket=bucket, key=key)
-            digests[start // part] = md5.digest()
+        def fetch(start: int, end: int) -> Iterator[bytes]:
+            response = self.client.get_object(**pinned, Range=f"bytes={start}-{end - 1}")
+            return _body_chunks(response["Body"])
 
-        with deadlines.ContextThreadPool(self._max_concurrency) as pool:
-            futures = [pool.submit(fetch, start) for start in range(part, info.size, part)]
-            try:
-                for future in concurrent.futures.as_completed(futures):
-                    future.result()
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
-        if by_parts:
-            joined = b"".join(digests[n] for n in range(len(digests)))
-            etag = f"{hashlib.md5(joined, usedforsecurity=False).hexdigest()}-{len(digests)}"
-            if etag != expected:
-                raise IntegrityError(
-                    f"s3-etag mismatch: received {etag}, the service reports {expected}", bucket=bucket, key=key
-                )
-            sink.parts_verified()
+        ranged.download_parts(
+            sink,
+            fetch,
+            part_size=ranged.part_size_for(dict(sink.info.checksums), self._chunk_size),
+            concurrency=self._max_concurrency,
+            first=_body_chunks(body),
+        )
 
     def _open(
         self, bucket: str, key: str, start: int, end: int | None, opts: v.ReadOptions
@@ -952,7 +917,7 @@ def _customer_key_args(key: CustomerKey) -> dict[str, Any]:
 
 def _body_chunks(body: Any) -> Iterator[bytes]:
     with body:
-        yield from body.iter_chunks(1024 * 1024)
+        yield from body.iter_chunks(_READ_PIECE)
 
 
 _EPOCH = datetime(1970, 1, 1).astimezone()

@@ -406,9 +406,11 @@ class DownloadSink:
     """Where a download's bytes go: checked for size and checksum against the response.
 
     A backend calls :meth:`begin` with what the first response said about the object, then
-    writes front to back (:meth:`write`, hashed as the bytes arrive) or, for parallel parts
-    into a file, at offsets (:meth:`write_at`, verified by re-reading the file at the end).
-    :meth:`begin` again restarts from nothing (the object changed mid-transfer).
+    either writes front to back (:meth:`write`, hashed as the bytes arrive), or, for parallel
+    parts into a file, takes the file's descriptor (:meth:`positional`), writes at offsets
+    and reports the parts verified (:meth:`parts_verified`; see
+    :mod:`codomyrmex_cloud.storage.ranged`). :meth:`begin` again restarts from nothing (the
+    object changed mid-transfer).
     """
 
     def __init__(self, handle: BinaryIO, progress: ProgressCallback | None, path: Path | None = None) -> None:
@@ -418,9 +420,7 @@ class DownloadSink:
         self.info: ObjectInfo | None = None
         self._digests = Digests(set())
         self._positional = False
-        self._received = 0
-        self._parts_verified = False
-        self._lock = threading.Lock()
+        self._verified: int | None = None
 
     @property
     def can_write_at(self) -> bool:
@@ -432,8 +432,7 @@ class DownloadSink:
         self.info = info
         self._digests = Digests(verification_algorithms(info))
         self._positional = False
-        self._received = 0
-        self._parts_verified = False
+        self._verified = None
         self._handle.seek(0)
         self._handle.truncate()
         self.progress.reset(info.size)
@@ -444,29 +443,33 @@ class DownloadSink:
         self._digests.update(data)
         self.progress.add(len(data))
 
-    def write_at(self, offset: int, data: bytes) -> None:
-        """Write ``data`` at ``offset`` (thread-safe; parts may arrive in any order)."""
+    def positional(self, size: int) -> int:
+        """The file's descriptor, for ``os.pwrite`` from many threads, with the file
+        preallocated to ``size`` bytes (so parallel writes do not extend it piece by piece)."""
         assert self._path is not None
         self._positional = True
-        with self._lock:
-            os.pwrite(self._handle.fileno(), data, offset)
-            self._received += len(data)
-        self.progress.add(len(data))
+        self._handle.flush()
+        fd = self._handle.fileno()
+        try:
+            os.posix_fallocate(fd, 0, size)
+        except (AttributeError, OSError):  # not every file system allocates ahead
+            os.ftruncate(fd, size)
+        return fd
 
-    def parts_verified(self) -> None:
-        """The backend checked every part's bytes against the service's checksum as they
-        arrived (an S3 multipart ETag from part MD5s), so :meth:`finish` need not re-read."""
-        self._parts_verified = True
+    def parts_verified(self, received: int) -> None:
+        """The backend wrote ``received`` bytes at offsets and checked them against the
+        service's checksum as they arrived, so :meth:`finish` need not read the file again."""
+        self._verified = received
 
     def finish(self) -> ObjectInfo:
         """Verify everything received against ``info``; return ``info``."""
         if self.info is None:
             raise RuntimeError("DownloadSink.finish() before begin()")
         self._handle.flush()
-        if self._positional and self._parts_verified:
-            if self._received != self.info.size:
+        if self._positional and self._verified is not None:
+            if self._verified != self.info.size:
                 raise IntegrityError(
-                    f"received {self._received} bytes, the service reports {self.info.size}",
+                    f"received {self._verified} bytes, the service reports {self.info.size}",
                     bucket=self.info.bucket,
                     key=self.info.key,
                 )
