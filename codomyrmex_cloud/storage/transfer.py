@@ -355,14 +355,25 @@ class FileSlice(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
+    def read(self, size: int | None = -1) -> bytes:
+        # One pread, no copy (RawIOBase.read would read into a buffer, then copy it out):
+        # the SDK reads every part twice (to sign or checksum it, then to send it).
+        left = self._length - self._position
+        want = left if size is None or size < 0 else min(size, left)
+        if want <= 0:
+            return b""
+        chunk = os.pread(self._fd, want, self._offset + self._position)
+        self._position += len(chunk)
+        return chunk
+
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         want = min(len(buffer), self._length - self._position)
         if want <= 0:
             return 0
-        chunk = os.pread(self._fd, want, self._offset + self._position)
-        buffer[: len(chunk)] = chunk
-        self._position += len(chunk)
-        return len(chunk)
+        with memoryview(buffer) as view:
+            got = os.preadv(self._fd, [view[:want]], self._offset + self._position)
+        self._position += got
+        return got
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
@@ -374,6 +385,32 @@ class FileSlice(io.RawIOBase):
 
     def __len__(self) -> int:
         return self._length
+
+    def pieces(self, size: int = 256 * 1024) -> Iterator[memoryview]:
+        """The slice's bytes, ``size`` at a time, in one reused buffer (each piece is valid
+        until the next is read; the stream's position is kept)."""
+        buffer = memoryview(bytearray(min(size, self._length) or 1))
+        done = 0
+        while done < self._length:
+            got = os.preadv(self._fd, [buffer[: min(len(buffer), self._length - done)]], self._offset + done)
+            if not got:
+                return
+            done += got
+            yield buffer[:got]
+
+    def crc32(self) -> int:
+        """The slice's CRC-32 (zlib's; S3's ``CRC32``)."""
+        value = 0
+        for piece in self.pieces():
+            value = zlib.crc32(piece, value)
+        return value
+
+    def md5(self) -> bytes:
+        """The slice's MD5 digest (for ``Content-MD5``)."""
+        md5 = hashlib.md5(usedforsecurity=False)
+        for piece in self.pieces():
+            md5.update(piece)
+        return md5.digest()
 
 
 class Progress:
