@@ -11,11 +11,12 @@ import os
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from codomyrmex_cloud.storage import deadline as deadlines
 from codomyrmex_cloud.storage.errors import (
     IntegrityError,
     InvalidArgumentError,
@@ -411,6 +412,54 @@ class FileSlice(io.RawIOBase):
         for piece in self.pieces():
             md5.update(piece)
         return md5.digest()
+
+
+class StreamedBody:
+    """A request body that requests/urllib3 send piece by piece, read on demand.
+
+    ``len()`` gives the Content-Length; iterating yields 1 MiB pieces from ``read_at``
+    (without a ``read`` method, urllib3 sends the pieces as they are instead of 16 KiB
+    blocks), reports progress, and stops the request once the operation's deadline passes
+    (the per-request timeout bounds each socket operation, not a long upload).
+    """
+
+    def __init__(
+        self,
+        read_at: Callable[[int, int], bytes | memoryview],
+        start: int,
+        stop: int,
+        progress: Progress | None = None,
+        what: str = "upload",
+    ) -> None:
+        self._read_at = read_at
+        self._start = start
+        self._stop = stop
+        self._progress = progress
+        self._what = what
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    def __iter__(self) -> Iterator[bytes | memoryview]:
+        position = self._start
+        if self._progress is not None:
+            self._progress.add(position - self._progress.done)  # a resumed upload restarts here
+        while position < self._stop:
+            left = deadlines.remaining()
+            if left is not None and left <= 0:
+                raise deadlines.expired_error(self._what)
+            piece = self._read_at(position, min(_BODY_PIECE, self._stop - position))
+            if not piece:
+                raise InvalidArgumentError(
+                    f"data: the source ended at {position} of {self._stop} bytes", argument="data"
+                )
+            yield piece
+            position += len(piece)
+            if self._progress is not None:
+                self._progress.add(len(piece))
+
+
+_BODY_PIECE = 1024 * 1024
 
 
 class Progress:
