@@ -561,8 +561,11 @@ class GCSClient(BaseStore):
             timeout=self._timeout,
             retry=self._retry(),
         )
+        # Items straight from the JSON to ObjectInfo: no Blob object per item, and the date
+        # parsed by datetime.fromisoformat instead of google's strptime.
+        iterator.item_to_value = lambda _iterator, item: _info_from_resource(bucket, item)
         for page in iterator.pages:
-            yield [_info(bucket, blob) for blob in page], sorted(page.prefixes)
+            yield list(page), sorted(page.prefixes)
 
     def _list_versions(self, bucket: str, prefix: str, page_size: int | None) -> Iterator[Page[ObjectVersion]]:
         iterator = self._sdk().list_blobs(

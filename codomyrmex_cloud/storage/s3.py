@@ -308,12 +308,20 @@ class S3Client(BaseStore):
     def _build(self) -> None:
         boto3 = _import_boto3()
         import botocore
+        import botocore.session
         from botocore.config import Config
 
         s = self._settings
         # Before the SDK logs anything: redaction installed, the given secrets registered.
         protect(self._secrets.get("aws_secret_access_key"), self._secrets.get("aws_session_token"))
-        session = boto3.session.Session(profile_name=s["profile"], region_name=s["region"], **self._secrets)
+        core = botocore.session.get_session()
+        # ISO 8601 (listing bodies) and HTTP dates (headers) parsed by the standard library:
+        # botocore's default goes through dateutil, 25-35 us per timestamp, which was half of
+        # a listing's time.
+        core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_parse_timestamp)
+        session = boto3.session.Session(
+            botocore_session=core, profile_name=s["profile"], region_name=s["region"], **self._secrets
+        )
         ours = Config(
             signature_version=botocore.UNSIGNED if s["anonymous"] else "s3v4",
             retries={"mode": "standard", "max_attempts": self._retry.max_attempts},
@@ -986,6 +994,23 @@ def _date(value: str | None) -> datetime | None:
         return email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+
+
+def _parse_timestamp(value: Any) -> datetime:
+    """A timestamp in a botocore response: ISO 8601 or an HTTP date with the standard library,
+    anything else (epoch seconds, unusual forms) with botocore's own parser."""
+    if isinstance(value, str):
+        parsed: datetime | None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = _date(value) if value.endswith(" GMT") else None
+        if parsed is not None and parsed.tzinfo is not None:
+            return parsed
+    from botocore.utils import parse_timestamp
+
+    result: datetime = parse_timestamp(value)
+    return result
 
 
 def _info(bucket: str, key: str, head: Mapping[str, Any], part_sizes: tuple[int, ...] = ()) -> ObjectInfo:
