@@ -14,7 +14,10 @@ containers.
 - Large uploads stage blocks with ids unique to the upload (so concurrent uploads of one key
   never mix blocks) and commit them with the whole-blob MD5; an upload whose staged blocks
   were discarded by a concurrent commit restarts (when its source can be read again).
-- Downloads are checked against the size and the Content-MD5.
+- Downloads are checked against the size and the Content-MD5. A large download into a file
+  is ranged GETs of 4 MiB, ``max_concurrency`` at a time, pinned to the first response's
+  etag (or version) and written in place; the MD5 is computed in order as the ranges land,
+  while later ones are still arriving (:mod:`codomyrmex_cloud.storage.ranged`).
 - ``close()`` (or leaving a ``with`` block) closes the service client's connections. The
   constructor installs the log redaction and registers the account key, SAS token (and its
   signature) and connection string it was given.
@@ -25,7 +28,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import io
 import os
 import threading
 import time
@@ -35,6 +37,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from codomyrmex_cloud.storage import deadline as deadlines
+from codomyrmex_cloud.storage import ranged
 from codomyrmex_cloud.storage import validation as v
 from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
@@ -320,6 +323,9 @@ class AzureBlobClient(BaseStore):
         self._chunk_size: int = s["chunk_size"]
         self._part_size = self._chunk_size
         self._max_concurrency: int = s["max_concurrency"]
+        # Bytes per GET (the SDK reads each response whole): 4 MiB keeps a download's
+        # memory at a few of them whatever the concurrency.
+        self._get_size = min(self._chunk_size, 4 * 1024 * 1024)
         self._timeout: float = s["timeout"]
         self._default_deadline = s["deadline"]
         self._pid = -1
@@ -332,8 +338,8 @@ class AzureBlobClient(BaseStore):
             "max_single_put_size": self._chunk_size,
             # Parallel GET buffers are chunk x concurrency (and copied once by the SDK): 4 MiB
             # keeps a download's memory well under 64 MiB at the default concurrency.
-            "max_chunk_get_size": min(self._chunk_size, 4 * 1024 * 1024),
-            "max_single_get_size": min(self._chunk_size, 4 * 1024 * 1024),
+            "max_chunk_get_size": self._get_size,
+            "max_single_get_size": self._get_size,
             "retry_policy": _retry_policy(s["retry"], self._timeout),
             "connection_timeout": self._timeout,
             "read_timeout": self._timeout,
@@ -581,26 +587,48 @@ class AzureBlobClient(BaseStore):
     def _get(self, bucket: str, key: str, sink: DownloadSink, opts: v.ReadOptions) -> None:
         attempt = 0
         while True:
-            parallel = sink.can_write_at and self._max_concurrency > 1
             # decompress=False: the stored bytes (what Content-MD5 describes), never transcoded.
+            # The first GET covers up to max_single_get_size and describes the whole blob.
             downloader = self._blob(bucket, key).download_blob(
-                max_concurrency=self._max_concurrency if parallel else 1, decompress=False, **self._read_options(opts)
+                max_concurrency=1, decompress=False, **self._read_options(opts)
             )
-            sink.begin(_info(bucket, downloader.properties))
+            info = _info(bucket, downloader.properties)
+            sink.begin(info)
             try:
-                if parallel:
-                    downloader.readinto(_OffsetWriter(sink))  # type: ignore[arg-type]
+                if sink.can_write_at and self._max_concurrency > 1 and info.size > self._get_size:
+                    self._get_parallel(bucket, key, info, downloader.chunks(), sink, opts)
                 else:
                     for chunk in downloader.chunks():
                         sink.write(chunk)
                 return
             except Exception as exc:
-                # The SDK pins the later ranges to the first one's etag: an overwrite in
-                # between is a 412, and the download restarts on the newer version.
+                # Later ranges are pinned to the first one's etag: an overwrite in between is
+                # a 412, and the download restarts on the newer version.
                 if not isinstance(map_error(exc, bucket, key), PreconditionFailedError) or opts.if_match:
                     raise
                 self._restart_or_raise(attempt, bucket, key, exc)
                 attempt += 1
+
+    def _get_parallel(
+        self, bucket: str, key: str, info: ObjectInfo, first: Iterator[bytes], sink: DownloadSink, opts: v.ReadOptions
+    ) -> None:
+        """The first range from the response already read; the rest as ranged GETs of one
+        SDK chunk each, pinned to the first one's version (or etag), written in place and
+        hashed in order while later ranges arrive (see ``ranged``)."""
+        pinned = v.ReadOptions(
+            version_id=info.version_id or opts.version_id,
+            if_match=None if info.version_id else info.etag,
+            customer_key=opts.customer_key,
+        )
+        blob = self._blob(bucket, key)
+
+        def fetch(start: int, end: int) -> Iterator[bytes]:
+            downloader = blob.download_blob(
+                offset=start, length=end - start, max_concurrency=1, decompress=False, **self._read_options(pinned)
+            )
+            return downloader.chunks()
+
+        ranged.download_parts(sink, fetch, part_size=self._get_size, concurrency=self._max_concurrency, first=first)
 
     def _open(
         self, bucket: str, key: str, start: int, end: int | None, opts: v.ReadOptions
@@ -787,32 +815,6 @@ def _error_code(exc: BaseException | None) -> str:
 
 def _invalid_block_list(exc: BaseException) -> bool:
     return _error_code(exc.__cause__) == "InvalidBlockList"
-
-
-class _OffsetWriter(io.RawIOBase):
-    """Lets the SDK's parallel ``readinto`` write ranges at offsets into a DownloadSink."""
-
-    def __init__(self, sink: DownloadSink) -> None:
-        self._sink = sink
-        self._position = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        self._position = offset if whence == io.SEEK_SET else self._position + offset
-        return self._position
-
-    def tell(self) -> int:
-        return self._position
-
-    def write(self, data: bytes) -> int:  # type: ignore[override]
-        self._sink.write_at(self._position, bytes(data))
-        self._position += len(data)
-        return len(data)
 
 
 #: Metadata of the empty blob an abort commits (to discard staged blocks) and then deletes.

@@ -12,8 +12,12 @@ for public buckets).
   google's own predicate (``google.cloud.storage.retry._should_retry``) and an attempt
   count; writes are retried only with a generation precondition, as google's
   ``ConditionalRetryPolicy`` does.
-- Small uploads are one multipart request carrying a CRC32C the service verifies; larger
-  ones are resumable. ``open_write`` streams a resumable session (abort: DELETE it).
+- Small uploads are one multipart request carrying a CRC32C the service verifies. A larger
+  file (or bytes) is one streamed request of a resumable session that states the object's
+  CRC32C when it starts (GCS refuses other bytes; the answer is checked too), resumed from
+  what the service has after a failure; memory stays at a 1 MiB piece. Streams of unknown
+  size go in ``chunk_size`` pieces. ``open_write`` streams a resumable session (abort:
+  DELETE it).
 - Downloads are one streaming GET (one generation, whatever writes happen meanwhile),
   checked against the size, CRC32C and MD5 in its ``x-goog-hash`` header.
 - ``ObjectInfo.etag`` is the object's *generation* (GCS preconditions compare generations),
@@ -28,7 +32,7 @@ import base64
 import hashlib
 import os
 import urllib.parse
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +58,7 @@ from codomyrmex_cloud.storage.transfer import (
     CountingReader,
     DownloadSink,
     Progress,
+    StreamedBody,
     UploadSource,
     crc32c_hasher,
 )
@@ -165,7 +170,8 @@ class GCSClient(BaseStore):
         endpoint: API endpoint, e.g. an emulator's ``http://127.0.0.1:4443`` (defaults to
             ``STORAGE_EMULATOR_HOST`` or Google's).
         anonymous: Send unauthenticated requests (public buckets).
-        chunk_size: Resumable-upload chunk and ``open_write`` part size (a multiple of 256 KiB).
+        chunk_size: Objects larger than this are resumable uploads; the chunk of a stream of
+            unknown size and ``open_write``'s part size (a multiple of 256 KiB).
         timeout: Seconds per request, for connecting and for each read.
         retry: Retry policy (default ``RetryPolicy()``).
         deadline: Default seconds per operation (None: bounded by ``timeout`` and ``retry``).
@@ -393,6 +399,11 @@ class GCSClient(BaseStore):
         return self._generation(opts.if_match, bucket, key)
 
     def _put(self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress) -> ObjectInfo:
+        rereadable = source.path is not None or source.data is not None
+        if source.size is not None and source.size > self._chunk_size and rereadable:
+            # One streamed request, not chunk after chunk: each chunk of a resumable upload
+            # is a round trip that waits for the service to store it.
+            return _GCSWrite(self, bucket, key, opts).put_whole(source, progress)
         blob = self._configured_blob(bucket, key, opts)
         if source.size is None or source.size > self._chunk_size:
             blob.chunk_size = self._chunk_size  # resumable, one chunk in memory
@@ -550,8 +561,11 @@ class GCSClient(BaseStore):
             timeout=self._timeout,
             retry=self._retry(),
         )
+        # Items straight from the JSON to ObjectInfo: no Blob object per item, and the date
+        # parsed by datetime.fromisoformat instead of google's strptime.
+        iterator.item_to_value = lambda _iterator, item: _info_from_resource(bucket, item)
         for page in iterator.pages:
-            yield [_info(bucket, blob) for blob in page], sorted(page.prefixes)
+            yield list(page), sorted(page.prefixes)
 
     def _list_versions(self, bucket: str, prefix: str, page_size: int | None) -> Iterator[Page[ObjectVersion]]:
         iterator = self._sdk().list_blobs(
@@ -623,10 +637,13 @@ class _GCSWrite:
         )
         return _info(self._bucket, blob)
 
-    def _start(self) -> str:
+    def _start(self, size: int | None = None, crc32c: bytes | None = None) -> str:
         blob = self._store._configured_blob(self._bucket, self._key, self._opts)
+        if crc32c is not None:
+            blob.crc32c = base64.b64encode(crc32c).decode()  # GCS checks the bytes against it
         url: str = blob.create_resumable_upload_session(
             content_type=self._opts.content_type,
+            size=size,
             timeout=self._store._timeout,
             checksum=None,
             if_generation_match=self._store._precondition(self._opts, self._bucket, self._key),
@@ -646,9 +663,10 @@ class _GCSWrite:
 
         raise gex.from_http_response(response)  # type: ignore[no-untyped-call]
 
-    def _put_range(self, data: bytes, total: int | None) -> Any:
-        """PUT ``data`` at the current offset; after a failure ask the service what it has
-        and resend the rest (up to the retry policy's attempts, within the deadline)."""
+    def _put_range(self, length: int, body: Callable[[int], Any], total: int | None) -> Any:
+        """PUT ``length`` bytes at the current offset (``body(skip)`` is the request body
+        from ``skip`` bytes into them); after a failure ask the service what it has and
+        resend the rest (up to the retry policy's attempts, within the deadline)."""
         import time
 
         import requests
@@ -671,22 +689,22 @@ class _GCSWrite:
                     self._raise(status)
                 ranges = status.headers.get("Range")
                 self._offset = int(ranges.rsplit("-", 1)[1]) + 1 if ranges else 0
-            body = data[self._offset - start :]
-            last = self._offset + len(body) - 1 if body else None
+            skip = self._offset - start
+            last = self._offset + (length - skip) - 1 if length > skip else None
             try:
                 response = self._store._session.put(
-                    self._session_url, headers=self._headers(self._offset, last, total), data=body
+                    self._session_url, headers=self._headers(self._offset, last, total), data=body(skip)
                 )
             except (requests.RequestException, ConnectionError) as exc:
                 failure = exc
                 continue
             if response.status_code in (200, 201):
-                self._offset = start + len(data)
+                self._offset = start + length
                 return response
             if response.status_code == 308 and total is None:
                 ranges = response.headers.get("Range")
                 self._offset = int(ranges.rsplit("-", 1)[1]) + 1 if ranges else 0
-                if self._offset >= start + len(data):
+                if self._offset >= start + length:
                     return response
                 continue
             if response.status_code < 500 and response.status_code != 429:
@@ -698,17 +716,41 @@ class _GCSWrite:
             key=self._key,
         ) from failure
 
+    def put_whole(self, source: UploadSource, progress: Progress) -> ObjectInfo:
+        """The whole object in one streamed request (a file read piece by piece, or bytes),
+        its CRC32C stated when the session starts so GCS refuses other bytes; resumed from
+        what the service has after a failure."""
+        assert source.size is not None
+        size = source.size
+        read_at = _reader(source)
+        checksum = crc32c_hasher()
+        if checksum is not None:
+            for position in range(0, size, _READ_PIECE):
+                checksum.update(bytes(read_at(position, min(_READ_PIECE, size - position))))
+            self._crc = checksum
+        self._session_url = self._start(size, checksum.digest() if checksum is not None else None)
+        try:
+            response = self._put_range(
+                size, lambda skip: StreamedBody(read_at, skip, size, progress, f"upload of {self._key}"), size
+            )
+        except BaseException:
+            self.abort()
+            raise
+        return self._finished(response)
+
     def upload_part(self, number: int, data: bytes) -> None:
         if self._session_url is None:
             self._session_url = self._start()
         if self._crc is not None:
             self._crc.update(data)
-        self._put_range(data, None)
+        self._put_range(len(data), lambda skip: data[skip:], None)
 
     def finish(self, number: int, data: bytes, total: int) -> ObjectInfo:
         if self._crc is not None:
             self._crc.update(data)
-        response = self._put_range(data, total)
+        return self._finished(self._put_range(len(data), lambda skip: data[skip:], total))
+
+    def _finished(self, response: Any) -> ObjectInfo:
         self._session_url = None
         resource = response.json()
         info = _info_from_resource(self._bucket, resource)
@@ -734,6 +776,16 @@ def _customer_key_headers(key: CustomerKey) -> dict[str, str]:
         "x-goog-encryption-key": base64.b64encode(key.key).decode(),
         "x-goog-encryption-key-sha256": base64.b64encode(hashlib.sha256(key.key).digest()).decode(),
     }
+
+
+def _reader(source: UploadSource) -> Callable[[int, int], bytes | memoryview]:
+    """``read_at(position, size)`` over a file (``pread``, no shared position) or bytes."""
+    if source.data is not None:
+        view = memoryview(source.data)
+        return lambda position, size: view[position : position + size]
+    fd = source.stream.fileno()
+    origin = source.stream.tell()
+    return lambda position, size: os.pread(fd, size, origin + position)
 
 
 def _stream(response: requests.Response) -> Iterator[bytes]:

@@ -11,11 +11,12 @@ import os
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from codomyrmex_cloud.storage import deadline as deadlines
 from codomyrmex_cloud.storage.errors import (
     IntegrityError,
     InvalidArgumentError,
@@ -355,14 +356,25 @@ class FileSlice(io.RawIOBase):
     def seekable(self) -> bool:
         return True
 
+    def read(self, size: int | None = -1) -> bytes:
+        # One pread, no copy (RawIOBase.read would read into a buffer, then copy it out):
+        # the SDK reads every part twice (to sign or checksum it, then to send it).
+        left = self._length - self._position
+        want = left if size is None or size < 0 else min(size, left)
+        if want <= 0:
+            return b""
+        chunk = os.pread(self._fd, want, self._offset + self._position)
+        self._position += len(chunk)
+        return chunk
+
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
         want = min(len(buffer), self._length - self._position)
         if want <= 0:
             return 0
-        chunk = os.pread(self._fd, want, self._offset + self._position)
-        buffer[: len(chunk)] = chunk
-        self._position += len(chunk)
-        return len(chunk)
+        with memoryview(buffer) as view:
+            got = os.preadv(self._fd, [view[:want]], self._offset + self._position)
+        self._position += got
+        return got
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._length}[whence]
@@ -374,6 +386,80 @@ class FileSlice(io.RawIOBase):
 
     def __len__(self) -> int:
         return self._length
+
+    def pieces(self, size: int = 256 * 1024) -> Iterator[memoryview]:
+        """The slice's bytes, ``size`` at a time, in one reused buffer (each piece is valid
+        until the next is read; the stream's position is kept)."""
+        buffer = memoryview(bytearray(min(size, self._length) or 1))
+        done = 0
+        while done < self._length:
+            got = os.preadv(self._fd, [buffer[: min(len(buffer), self._length - done)]], self._offset + done)
+            if not got:
+                return
+            done += got
+            yield buffer[:got]
+
+    def crc32(self) -> int:
+        """The slice's CRC-32 (zlib's; S3's ``CRC32``)."""
+        value = 0
+        for piece in self.pieces():
+            value = zlib.crc32(piece, value)
+        return value
+
+    def md5(self) -> bytes:
+        """The slice's MD5 digest (for ``Content-MD5``)."""
+        md5 = hashlib.md5(usedforsecurity=False)
+        for piece in self.pieces():
+            md5.update(piece)
+        return md5.digest()
+
+
+class StreamedBody:
+    """A request body that requests/urllib3 send piece by piece, read on demand.
+
+    ``len()`` gives the Content-Length; iterating yields 1 MiB pieces from ``read_at``
+    (without a ``read`` method, urllib3 sends the pieces as they are instead of 16 KiB
+    blocks), reports progress, and stops the request once the operation's deadline passes
+    (the per-request timeout bounds each socket operation, not a long upload).
+    """
+
+    def __init__(
+        self,
+        read_at: Callable[[int, int], bytes | memoryview],
+        start: int,
+        stop: int,
+        progress: Progress | None = None,
+        what: str = "upload",
+    ) -> None:
+        self._read_at = read_at
+        self._start = start
+        self._stop = stop
+        self._progress = progress
+        self._what = what
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    def __iter__(self) -> Iterator[bytes | memoryview]:
+        position = self._start
+        if self._progress is not None:
+            self._progress.add(position - self._progress.done)  # a resumed upload restarts here
+        while position < self._stop:
+            left = deadlines.remaining()
+            if left is not None and left <= 0:
+                raise deadlines.expired_error(self._what)
+            piece = self._read_at(position, min(_BODY_PIECE, self._stop - position))
+            if not piece:
+                raise InvalidArgumentError(
+                    f"data: the source ended at {position} of {self._stop} bytes", argument="data"
+                )
+            yield piece
+            position += len(piece)
+            if self._progress is not None:
+                self._progress.add(len(piece))
+
+
+_BODY_PIECE = 1024 * 1024
 
 
 class Progress:
@@ -407,9 +493,11 @@ class DownloadSink:
     """Where a download's bytes go: checked for size and checksum against the response.
 
     A backend calls :meth:`begin` with what the first response said about the object, then
-    writes front to back (:meth:`write`, hashed as the bytes arrive) or, for parallel parts
-    into a file, at offsets (:meth:`write_at`, verified by re-reading the file at the end).
-    :meth:`begin` again restarts from nothing (the object changed mid-transfer).
+    either writes front to back (:meth:`write`, hashed as the bytes arrive), or, for parallel
+    parts into a file, takes the file's descriptor (:meth:`positional`), writes at offsets
+    and reports the parts verified (:meth:`parts_verified`; see
+    :mod:`codomyrmex_cloud.storage.ranged`). :meth:`begin` again restarts from nothing (the
+    object changed mid-transfer).
     """
 
     def __init__(self, handle: BinaryIO, progress: ProgressCallback | None, path: Path | None = None) -> None:
@@ -419,9 +507,7 @@ class DownloadSink:
         self.info: ObjectInfo | None = None
         self._digests = Digests(set())
         self._positional = False
-        self._received = 0
-        self._parts_verified = False
-        self._lock = threading.Lock()
+        self._verified: int | None = None
 
     @property
     def can_write_at(self) -> bool:
@@ -433,8 +519,7 @@ class DownloadSink:
         self.info = info
         self._digests = Digests(verification_algorithms(info))
         self._positional = False
-        self._received = 0
-        self._parts_verified = False
+        self._verified = None
         self._handle.seek(0)
         self._handle.truncate()
         self.progress.reset(info.size)
@@ -445,29 +530,33 @@ class DownloadSink:
         self._digests.update(data)
         self.progress.add(len(data))
 
-    def write_at(self, offset: int, data: bytes) -> None:
-        """Write ``data`` at ``offset`` (thread-safe; parts may arrive in any order)."""
+    def positional(self, size: int) -> int:
+        """The file's descriptor, for ``os.pwrite`` from many threads, with the file
+        preallocated to ``size`` bytes (so parallel writes do not extend it piece by piece)."""
         assert self._path is not None
         self._positional = True
-        with self._lock:
-            os.pwrite(self._handle.fileno(), data, offset)
-            self._received += len(data)
-        self.progress.add(len(data))
+        self._handle.flush()
+        fd = self._handle.fileno()
+        try:
+            os.posix_fallocate(fd, 0, size)
+        except (AttributeError, OSError):  # not every file system allocates ahead
+            os.ftruncate(fd, size)
+        return fd
 
-    def parts_verified(self) -> None:
-        """The backend checked every part's bytes against the service's checksum as they
-        arrived (an S3 multipart ETag from part MD5s), so :meth:`finish` need not re-read."""
-        self._parts_verified = True
+    def parts_verified(self, received: int) -> None:
+        """The backend wrote ``received`` bytes at offsets and checked them against the
+        service's checksum as they arrived, so :meth:`finish` need not read the file again."""
+        self._verified = received
 
     def finish(self) -> ObjectInfo:
         """Verify everything received against ``info``; return ``info``."""
         if self.info is None:
             raise RuntimeError("DownloadSink.finish() before begin()")
         self._handle.flush()
-        if self._positional and self._parts_verified:
-            if self._received != self.info.size:
+        if self._positional and self._verified is not None:
+            if self._verified != self.info.size:
                 raise IntegrityError(
-                    f"received {self._received} bytes, the service reports {self.info.size}",
+                    f"received {self._verified} bytes, the service reports {self.info.size}",
                     bucket=self.info.bucket,
                     key=self.info.key,
                 )
