@@ -3,13 +3,14 @@
 Layout: ``<root>/<bucket>/`` holds one file per object. The file is the object's bytes
 followed by a JSON trailer (key, size, etag, checksums, content headers, metadata, tags,
 version id), the trailer's length and a magic marker. Bytes and description live in one
-file, replaced by one ``rename``, so a reader always sees both of one version. The file
-name is ``k`` + the key's UTF-8 in hex for keys up to 127 bytes (so names sort like keys
-and a prefix listing reads only the matching files), else ``h`` + its SHA-256.
+file, replaced by one ``rename``, so a reader always sees both of one version. A key's
+``/``-separated segments are folders named by their UTF-8 in hex, so a prefix listing opens
+only the folders the prefix matches (see :mod:`~codomyrmex_cloud.storage.local_layout`).
 
 - Bucket names follow the portable rule (what every cloud accepts); keys the shared key rule.
-- Links are never followed: a bucket folder or object file that is a symlink is refused
-  (``O_NOFOLLOW``), so nothing outside ``root`` is read or written through the store.
+- Links are never followed: a bucket folder, a folder in it or an object file that is a
+  symlink is refused or skipped (``O_NOFOLLOW``, every step opened from its parent's
+  descriptor), so nothing outside ``root`` is read or written through the store.
 - Object files are created ``0600`` (owner only), whatever the umask.
 - Commits take an ``flock`` on ``<bucket>/.lock``, so ``if_match``/``if_none_match`` hold
   across threads and processes.
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from codomyrmex_cloud.storage import deadline as deadlines
+from codomyrmex_cloud.storage import local_layout as layout
 from codomyrmex_cloud.storage import validation as v
 from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
@@ -65,7 +67,6 @@ _LIST_PAGE = 1000
 _MAGIC = b"\ncodomyrmex-object-v1\n"
 _TAIL = 8 + len(_MAGIC)  # trailer length (8 bytes, big-endian) + magic
 _MAX_TRAILER = 1024 * 1024
-_HEX_KEY_BYTES = 127  # "k" + 254 hex digits = 255, the usual NAME_MAX
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -88,11 +89,8 @@ def map_error(exc: BaseException, bucket: str | None, key: str | None) -> Storag
 
 
 def object_name(key: str) -> str:
-    """The file name of ``key``'s object in its bucket folder."""
-    raw = key.encode("utf-8")
-    if len(raw) <= _HEX_KEY_BYTES:
-        return "k" + raw.hex()
-    return "h" + hashlib.sha256(raw).hexdigest()
+    """``key``'s object file, relative to its bucket folder."""
+    return layout.object_name(key)
 
 
 class _Record:
@@ -146,6 +144,7 @@ class LocalStore(BaseStore):
     def __init__(self, root: PathLike = ".codomyrmex-store", *, deadline: float | None = None) -> None:
         self.root = v.check_root(root)
         self._default_deadline = v.check_seconds(deadline, "deadline")
+        self._current: set[str] = set()  # buckets seen in layout 2 (no upgrade to check)
         self.root.mkdir(parents=True, exist_ok=True)
 
     def __repr__(self) -> str:
@@ -157,6 +156,7 @@ class LocalStore(BaseStore):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.root = Path(state["root"])
         self._default_deadline = state["deadline"]
+        self._current = set()
 
     # Paths ------------------------------------------------------------------------------
 
@@ -174,18 +174,51 @@ class LocalStore(BaseStore):
             raise StorageError(f"{str(path)!r} is not a bucket folder", bucket=bucket)
         return path
 
-    def _open_record(self, bucket: str, key: str, opts: v.ReadOptions | None = None) -> _Record:
-        path = self._bucket_dir(bucket) / object_name(key)
+    def _bucket_fd(self, bucket: str) -> int:
+        """A descriptor on the bucket folder (closed by the caller), upgraded to layout 2."""
+        path = self._bucket_dir(bucket)
         try:
-            fd = os.open(path, _OPEN_FLAGS)
+            fd = os.open(path, layout.DIR_FLAGS)
         except FileNotFoundError:
+            raise BucketNotFoundError(f"bucket {bucket!r} does not exist", bucket=bucket) from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise StoragePermissionError(f"bucket folder {str(path)!r} is a symbolic link; refusing") from exc
+            raise
+        if bucket not in self._current:
+            try:
+                if not layout.is_upgraded(fd):
+                    with self._locked(path):
+                        if not layout.is_upgraded(fd):
+                            moved = layout.upgrade(fd, self._reader(bucket))
+                            logger.info("LocalStore: bucket %s upgraded to layout 2 (%d objects moved)", bucket, moved)
+            except BaseException:
+                os.close(fd)
+                raise
+            self._current.add(bucket)
+        return fd
+
+    def _open_record(self, bucket: str, key: str, opts: v.ReadOptions | None = None) -> _Record:
+        folders, name = layout.object_path(key)
+        bucket_fd = self._bucket_fd(bucket)
+        try:
+            folder = layout.open_folder(bucket_fd, folders)
+            try:
+                fd = os.open(name, _OPEN_FLAGS, dir_fd=folder)
+            finally:
+                os.close(folder)
+        except (FileNotFoundError, NotADirectoryError):
             raise ObjectNotFoundError(f"{bucket}/{key} does not exist", bucket=bucket, key=key) from None
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise StoragePermissionError(
-                    f"{bucket}/{key}: the object file is a symbolic link; refusing", bucket=bucket, key=key
+                    f"{bucket}/{key}: the object file or one of its folders is a symbolic link; refusing",
+                    bucket=bucket,
+                    key=key,
                 ) from exc
             raise
+        finally:
+            os.close(bucket_fd)
         try:
             if not stat_module.S_ISREG(os.fstat(fd).st_mode):
                 raise StorageError(f"{bucket}/{key}: not a regular file", bucket=bucket, key=key)
@@ -224,16 +257,22 @@ class LocalStore(BaseStore):
     def _create_bucket(self, bucket: str) -> None:
         path = self._bucket_dir(bucket, must_exist=False)
         path.mkdir(mode=0o700, exist_ok=True)
-        self._bucket_dir(bucket)  # refuse a symlink planted under the name
+        os.close(self._bucket_fd(bucket))  # refuses a symlink planted under the name; marks the layout
 
     def _delete_bucket(self, bucket: str, force: bool) -> None:
         try:
             path = self._bucket_dir(bucket)
         except BucketNotFoundError:
             return  # already gone
-        if not force and any(self._object_files(path, "")):
-            raise BucketNotEmptyError(f"bucket {bucket!r} is not empty", bucket=bucket)
+        if not force:
+            fd = self._bucket_fd(bucket)
+            try:
+                if layout.holds_objects(fd):
+                    raise BucketNotEmptyError(f"bucket {bucket!r} is not empty", bucket=bucket)
+            finally:
+                os.close(fd)
         shutil.rmtree(path)
+        self._current.discard(bucket)  # a bucket made again under this name is checked again
 
     def _bucket_exists(self, bucket: str) -> bool:
         try:
@@ -283,27 +322,39 @@ class LocalStore(BaseStore):
 
     def _commit(self, bucket: str, key: str, temp: Path, opts: v.WriteOptions) -> None:
         folder = self._bucket_dir(bucket)
-        target = folder / object_name(key)
-        with self._locked(folder):
-            if opts.if_match is not None:
+        folders, name = layout.object_path(key)
+        # Opened before the lock: a store's first touch of a layout-1 bucket upgrades it under
+        # that same lock, and flock does not nest.
+        bucket_fd = self._bucket_fd(bucket)
+        try:
+            with self._locked(folder):
+                if opts.if_match is not None:
+                    try:
+                        current = self._open_record(bucket, key)
+                    except ObjectNotFoundError:
+                        current = None
+                    if current is not None:
+                        os.close(current.fd)
+                    if current is None or current.info.etag != opts.if_match:
+                        raise PreconditionFailedError(
+                            f"{bucket}/{key} does not match etag {opts.if_match!r}", bucket=bucket, key=key
+                        )
+                target = layout.open_folder(bucket_fd, folders, create=True)
                 try:
-                    current = self._open_record(bucket, key)
-                except ObjectNotFoundError:
-                    current = None
-                if current is not None:
-                    os.close(current.fd)
-                if current is None or current.info.etag != opts.if_match:
-                    raise PreconditionFailedError(
-                        f"{bucket}/{key} does not match etag {opts.if_match!r}", bucket=bucket, key=key
-                    )
-            if opts.create_only:
-                try:
-                    os.link(temp, target)  # atomic create-if-absent
-                except FileExistsError:
-                    raise PreconditionFailedError(f"{bucket}/{key} already exists", bucket=bucket, key=key) from None
-                temp.unlink()
-            else:
-                os.replace(temp, target)
+                    if opts.create_only:
+                        try:
+                            os.link(temp, name, dst_dir_fd=target)  # atomic create-if-absent
+                        except FileExistsError:
+                            raise PreconditionFailedError(
+                                f"{bucket}/{key} already exists", bucket=bucket, key=key
+                            ) from None
+                        temp.unlink()
+                    else:
+                        os.replace(temp, name, dst_dir_fd=target)
+                finally:
+                    os.close(target)
+        finally:
+            os.close(bucket_fd)
 
     # Reads ------------------------------------------------------------------------------
 
@@ -335,18 +386,34 @@ class LocalStore(BaseStore):
     def _delete(self, bucket: str, key: str, version_id: str | None) -> None:
         try:
             folder = self._bucket_dir(bucket)
+            bucket_fd = self._bucket_fd(bucket)  # before the lock, as in _commit
         except BucketNotFoundError:
             return
-        with self._locked(folder):
-            if version_id is not None:
+        try:
+            with self._locked(folder):
+                if version_id is not None:
+                    try:
+                        current = self._open_record(bucket, key)
+                    except ObjectNotFoundError:
+                        return
+                    os.close(current.fd)
+                    if current.info.version_id != version_id:
+                        return  # that version is already gone
+                folders, name = layout.object_path(key)
                 try:
-                    current = self._open_record(bucket, key)
-                except ObjectNotFoundError:
+                    target = layout.open_folder(bucket_fd, folders)
+                except (FileNotFoundError, NotADirectoryError):
+                    return  # already gone
+                try:
+                    os.unlink(name, dir_fd=target)
+                except FileNotFoundError:
                     return
-                os.close(current.fd)
-                if current.info.version_id != version_id:
-                    return  # that version is already gone
-            (folder / object_name(key)).unlink(missing_ok=True)
+                finally:
+                    os.close(target)
+                if folders != (layout.LONG,):
+                    layout.prune(bucket_fd, folders)  # an empty folder is no longer a prefix
+        finally:
+            os.close(bucket_fd)
 
     def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
         source = self._open_record(src_bucket, src_key, v.ReadOptions(version_id=version_id))
@@ -403,79 +470,72 @@ class LocalStore(BaseStore):
 
     # Listings ---------------------------------------------------------------------------
 
-    def _object_files(self, folder: Path, prefix: str) -> Iterator[tuple[str, bool]]:
-        """Names of object files that may hold keys starting with ``prefix``, and whether
-        the name alone proves it (hex-named) or the trailer must be read (hash-named)."""
-        hex_prefix = "k" + prefix.encode("utf-8").hex()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue  # temporary files and the lock
-                if name.startswith("k"):
-                    if name.startswith(hex_prefix):
-                        yield name, True
-                elif name.startswith("h"):
-                    yield name, False
-                else:
-                    logger.warning("LocalStore: skipping %s: not an object file", folder / name)
+    def _reader(self, bucket: str) -> layout.Reader:
+        """Reads an object file's record for listings; anything else is logged and skipped."""
 
-    def _records(self, bucket: str, prefix: str) -> list[dict[str, Any]]:
-        folder = self._bucket_dir(bucket)
-        records = []
-        for name, _ in self._object_files(folder, prefix):
+        def read(folder: int, name: str, key: str | None) -> dict[str, Any] | None:
             try:
-                fd = os.open(folder / name, _OPEN_FLAGS)
+                fd = os.open(name, _OPEN_FLAGS, dir_fd=folder)
             except FileNotFoundError:
-                continue  # deleted since the scan
+                return None  # deleted since the scan
             except OSError as exc:
-                logger.warning("LocalStore: skipping %s: %s", folder / name, exc.strerror)
-                continue
+                logger.warning("LocalStore: skipping %s in %s: %s", name, bucket, exc.strerror)
+                return None
             try:
                 if not stat_module.S_ISREG(os.fstat(fd).st_mode):
                     raise ValueError("not a regular file")
                 record = _read_trailer(fd)
             except (ValueError, OSError) as exc:
-                logger.warning("LocalStore: skipping %s: %s", folder / name, exc)
-                continue
+                logger.warning("LocalStore: skipping %s in %s: %s", name, bucket, exc)
+                return None
             finally:
                 os.close(fd)
-            if record["key"].startswith(prefix) and object_name(record["key"]) == name:
-                records.append(record)
-        records.sort(key=lambda r: r["key"].encode("utf-8"))  # S3's order: UTF-8 bytes
-        return records
+            if key is not None and record["key"] != key:
+                logger.warning("LocalStore: skipping %s in %s: it holds another key", name, bucket)
+                return None
+            return record
+
+        return read
+
+    def _records(self, bucket: str, prefix: str, delimiter: str | None) -> tuple[list[dict[str, Any]], set[str]]:
+        fd = self._bucket_fd(bucket)
+        try:
+            return layout.walk(fd, prefix, self._reader(bucket), folders_as_prefixes=delimiter == "/")
+        finally:
+            os.close(fd)
 
     def _list(
         self, bucket: str, prefix: str, delimiter: str | None, page_size: int | None
     ) -> Iterator[Page[ObjectInfo]]:
-        seen: set[str] = set()
-        objects: list[ObjectInfo] = []
-        prefixes: list[str] = []
-        for record in self._records(bucket, prefix):
+        records, prefixes = self._records(bucket, prefix, delimiter)
+        entries: list[tuple[bytes, dict[str, Any] | None, str]] = []
+        for record in records:
             key = record["key"]
             rest = key[len(prefix) :]
-            if delimiter and delimiter in rest:
-                common = prefix + rest[: rest.index(delimiter) + len(delimiter)]
-                if common not in seen:
-                    seen.add(common)
-                    prefixes.append(common)
+            if delimiter and delimiter != "/" and delimiter in rest:
+                prefixes.add(prefix + rest[: rest.index(delimiter) + len(delimiter)])
             else:
-                objects.append(_info(bucket, record))
-            if len(objects) + len(prefixes) >= (page_size or _LIST_PAGE):
-                yield objects, prefixes
-                objects, prefixes = [], []
-        if objects or prefixes or not seen:
-            yield objects, prefixes
+                entries.append((key.encode("utf-8"), record, key))
+        entries += [(common.encode("utf-8"), None, common) for common in prefixes]
+        entries.sort(key=lambda entry: entry[0])  # S3's order: UTF-8 bytes
+        size = page_size or _LIST_PAGE
+        for start in range(0, max(len(entries), 1), size):
+            page = entries[start : start + size]
+            yield (
+                [_info(bucket, record) for _, record, _ in page if record is not None],
+                [name for _, record, name in page if record is None],
+            )
 
     def _list_versions(self, bucket: str, prefix: str, page_size: int | None) -> Iterator[Page[ObjectVersion]]:
-        page: list[ObjectVersion] = []
-        for record in self._records(bucket, prefix):
-            base = _info(bucket, record)
-            page.append(ObjectVersion(**{f: getattr(base, f) for f in base.__dataclass_fields__}))
-            if len(page) >= (page_size or _LIST_PAGE):
-                yield page, []
-                page = []
-        yield page, []
+        records, _ = self._records(bucket, prefix, None)
+        records.sort(key=lambda r: r["key"].encode("utf-8"))
+        size = page_size or _LIST_PAGE
+        for start in range(0, max(len(records), 1), size):
+            page = []
+            for record in records[start : start + size]:
+                base = _info(bucket, record)
+                page.append(ObjectVersion(**{f: getattr(base, f) for f in base.__dataclass_fields__}))
+            yield page, []
 
 
 class _LocalWrite:
