@@ -174,6 +174,42 @@ def test_bad_arguments_are_refused_before_sending(store: ObjectStore, bucket: st
         store.read_range(bucket, "k", 5, 2)
 
 
+#: The words of each store's bucket-name rule, which the message refusing a name states.
+BUCKET_RULES = {
+    "local": ("portable bucket", "no two hyphens in a row"),
+    "s3": ("S3 bucket", "dots and hyphens"),
+    "seaweedfs": ("S3 bucket", "dots and hyphens"),
+    "gcs": ("GCS bucket", "underscores", "222"),
+    "azure": ("Azure container", "no two hyphens in a row"),
+}
+
+
+def test_a_refused_bucket_name_states_the_stores_rule(store: ObjectStore, store_kind: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        store.create_bucket("Not_Valid!")
+    assert caught.value.argument == "bucket" and "3-63" in str(caught.value)
+    for words in BUCKET_RULES[store_kind]:
+        assert words in str(caught.value), (words, str(caught.value))
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t", "  \n"])
+def test_a_blank_bucket_or_key_is_refused_before_anything_is_written(
+    store: ObjectStore, bucket: str, blank: str
+) -> None:
+    for call in (
+        lambda: store.upload(blank, "k", data=b"x"),
+        lambda: store.create_bucket(blank),
+        lambda: store.download(blank, "k"),
+    ):
+        with pytest.raises(InvalidArgumentError, match=r"^bucket: ") as caught:
+            call()
+        assert caught.value.argument == "bucket"
+    with pytest.raises(InvalidArgumentError, match=r"^key: ") as refused:
+        store.upload(bucket, blank, data=b"x")
+    assert refused.value.argument == "key"
+    assert list(store.list_objects(bucket)) == []
+
+
 def test_failed_download_keeps_the_existing_file_and_no_partial(
     store: ObjectStore, bucket: str, tmp_path: Path
 ) -> None:

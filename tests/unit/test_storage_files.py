@@ -40,6 +40,21 @@ def test_hostile_keys_are_refused_before_touching_the_disk(tmp_path: Path, key: 
     assert not folder.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("blank", ["", " ", "\t", " \n "])
+def test_a_blank_folder_or_key_is_refused_before_touching_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blank: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a blank folder would be a relative path: here
+    store = FileSystemStore()
+    with pytest.raises(InvalidArgumentError, match=r"^bucket: ") as caught:
+        store.upload(blank, "k", data=b"x")
+    assert caught.value.argument == "bucket"
+    with pytest.raises(InvalidArgumentError, match=r"^key: ") as refused:
+        store.upload(str(tmp_path / "f"), blank, data=b"x")
+    assert refused.value.argument == "key"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_upload_download_stat_list_delete(tmp_path: Path) -> None:
     store = FileSystemStore()
     root = str(tmp_path)
