@@ -52,7 +52,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.retry import RetryPolicy, check_retry
 from codomyrmex_cloud.storage.secrets import protect
 from codomyrmex_cloud.storage.transfer import (
     CountingReader,
@@ -173,7 +173,7 @@ class GCSClient(BaseStore):
         chunk_size: Objects larger than this are resumable uploads; the chunk of a stream of
             unknown size and ``open_write``'s part size (a multiple of 256 KiB).
         timeout: Seconds per request, for connecting and for each read.
-        retry: Retry policy (default ``RetryPolicy()``).
+        retry: A ``StorageRetryPolicy`` (default ``StorageRetryPolicy()``); anything else is refused.
         deadline: Default seconds per operation (None: bounded by ``timeout`` and ``retry``).
         proxies: Proxy URLs by scheme (``{"https": "http://proxy:3128"}``).
         ca_bundle: A CA bundle file to verify TLS with (``False`` disables verification).
@@ -212,13 +212,11 @@ class GCSClient(BaseStore):
             "anonymous": v.check_flag(anonymous, "anonymous"),
             "chunk_size": size,
             "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
-            "retry": retry if retry is not None else RetryPolicy(),
+            "retry": check_retry(retry),
             "deadline": v.check_seconds(deadline, "deadline"),
             "proxies": v.check_proxies(proxies),
             "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
         }
-        if not isinstance(self._settings["retry"], RetryPolicy):
-            raise InvalidArgumentError("retry: must be a RetryPolicy", argument="retry")
         self._credentials = credentials
         self._configure()
         with self._errors():
