@@ -6,10 +6,10 @@ Modules: ``protocol`` (the contract and capability protocols), ``base`` (``BaseS
 public API written once), ``validation`` (every argument check), ``types`` (values),
 ``errors`` (the exception tree), ``retry`` and ``deadline`` (bounded failures), ``reader``
 and ``writer`` (``open_read``/``open_write`` files), ``transfer`` (sources, sinks,
-checksums), ``aio`` (the async API), ``secrets`` (log redaction of the credentials a client
-is given), and one module per backend (``files`` holds ``FileSystemStore``, plain files on
-disk). ``urls`` (stores from URLs) and ``tree`` (copies between stores, trees, sync) build
-on the contract.
+checksums), ``staging`` (writes through a temporary file beside their target), ``aio`` (the
+async API), ``secrets`` (log redaction of the credentials a client is given), and one module
+per backend (``files`` holds ``FileSystemStore``, plain files on disk). ``urls`` (stores
+from URLs) and ``tree`` (copies between stores, trees, sync) build on the contract.
 """
 
 from codomyrmex_cloud.storage.aio import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -208,6 +209,28 @@ def test_a_blank_bucket_or_key_is_refused_before_anything_is_written(
         store.upload(bucket, blank, data=b"x")
     assert refused.value.argument == "key"
     assert list(store.list_objects(bucket)) == []
+
+
+def test_a_downloaded_file_gets_the_mode_open_would_give_it(store: ObjectStore, bucket: str, tmp_path: Path) -> None:
+    store.upload(bucket, "k", data=b"the object")
+    existing = {"private": 0o600, "script": 0o755, "shared": 0o664}
+    for name, mode in existing.items():
+        (tmp_path / name).write_bytes(b"before")
+        (tmp_path / name).chmod(mode)
+    old = os.umask(0o027)  # not the usual 0o022, so no fixed 0o644 can pass
+    try:
+        with open(tmp_path / "plain", "wb"):
+            pass
+        fresh = store.download(bucket, "k", local_path=tmp_path / "fresh")
+        for name in existing:
+            store.download(bucket, "k", local_path=tmp_path / name)
+    finally:
+        os.umask(old)
+    plain_mode = stat.S_IMODE((tmp_path / "plain").stat().st_mode)
+    assert plain_mode == 0o640 and stat.S_IMODE(fresh.stat().st_mode) == plain_mode
+    for name, mode in existing.items():  # replaced, and kept its mode (as cp does)
+        assert (tmp_path / name).read_bytes() == b"the object"
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
 
 
 def test_failed_download_keeps_the_existing_file_and_no_partial(
