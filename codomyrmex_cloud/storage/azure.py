@@ -68,13 +68,19 @@ from codomyrmex_cloud.storage.types import (
     SignedMethod,
 )
 
-if TYPE_CHECKING:
+# azure-core's credential types, imported here so that AzureBlobClient's annotations resolve
+# at runtime (typing.get_type_hints); this module loads on first use of AzureBlobClient, and
+# without the azure extra it still imports (AzureBlobClient() names the extra).
+try:
     from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential, TokenCredential
-    from azure.storage.blob import BlobClient, BlobServiceClient
 
     #: What ``account_url`` accepts as a credential: an account key or SAS token string, a
     #: named-key or SAS credential, or an azure-identity token credential.
     AzureCredential = str | AzureNamedKeyCredential | AzureSasCredential | TokenCredential
+except ImportError:  # pragma: no cover - only without the azure extra
+    pass
+if TYPE_CHECKING:
+    from azure.storage.blob import BlobClient, BlobServiceClient
 
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 #: The per-call option that carries the operation deadline to our retry policy (which removes

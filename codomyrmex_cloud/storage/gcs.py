@@ -29,6 +29,7 @@ for public buckets).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import urllib.parse
@@ -74,9 +75,13 @@ from codomyrmex_cloud.storage.types import (
     SignedMethod,
 )
 
+# google-auth's Credentials, imported here so that GCSClient's annotations resolve at runtime
+# (typing.get_type_hints); this module loads on first use of GCSClient, and without the gcs
+# extra it still imports (GCSClient() names the extra). The rest is for type checkers only.
+with contextlib.suppress(ImportError):  # only without the gcs extra
+    from google.auth.credentials import Credentials
 if TYPE_CHECKING:
     import requests
-    from google.auth.credentials import Credentials
     from google.cloud.storage import Blob, Client
 
 _DEFAULT_ENDPOINT = "https://storage.googleapis.com"

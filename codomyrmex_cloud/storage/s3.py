@@ -77,10 +77,16 @@ from codomyrmex_cloud.storage.types import (
 )
 from codomyrmex_cloud.storage.writer import ObjectWriter
 
-if TYPE_CHECKING:
+# The SDK's types, imported here (the client imports boto3 anyway) so that the public
+# annotations resolve at runtime (typing.get_type_hints). This module loads on first use of
+# S3Client; without the s3 extra it still imports, and S3Client() names the extra.
+try:
     from botocore.config import Config
     from mypy_boto3_s3.client import S3Client as Boto3S3Client
-    from mypy_boto3_s3.type_defs import PaginatorConfigTypeDef
+except ImportError:  # pragma: no cover - only without the s3 extra
+    pass
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import PaginatorConfigTypeDef  # local variables only
 
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
 _PERMISSION = {
