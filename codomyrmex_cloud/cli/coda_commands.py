@@ -158,7 +158,7 @@ def columns(doc: str, table: str, fmt: str | None) -> None:
 @click.argument("table")
 @where_option
 @query_option
-@click.option("--max", "max_rows", type=click.IntRange(min=0), help="At most N rows.")
+@click.option("--max", "max_rows", type=click.IntRange(min=1), help="At most N rows (1 or more).")
 @click.option("--format", "fmt", type=FORMATS, help="Output format [default: table on a terminal, else jsonl].")
 @value_format_option
 @common_options
@@ -192,7 +192,7 @@ def rows(
 )
 @where_option
 @query_option
-@click.option("--max", "max_rows", type=click.IntRange(min=0), help="At most N rows.")
+@click.option("--max", "max_rows", type=click.IntRange(min=1), help="At most N rows (1 or more).")
 @value_format_option
 @common_options
 def export(

@@ -53,7 +53,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.retry import RetryPolicy, check_retry
 from codomyrmex_cloud.storage.secrets import connection_string_secrets, protect, sas_signatures
 from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, read_full
 from codomyrmex_cloud.storage.types import (
@@ -68,13 +68,19 @@ from codomyrmex_cloud.storage.types import (
     SignedMethod,
 )
 
-if TYPE_CHECKING:
+# azure-core's credential types, imported here so that AzureBlobClient's annotations resolve
+# at runtime (typing.get_type_hints); this module loads on first use of AzureBlobClient, and
+# without the azure extra it still imports (AzureBlobClient() names the extra).
+try:
     from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential, TokenCredential
-    from azure.storage.blob import BlobClient, BlobServiceClient
 
     #: What ``account_url`` accepts as a credential: an account key or SAS token string, a
     #: named-key or SAS credential, or an azure-identity token credential.
     AzureCredential = str | AzureNamedKeyCredential | AzureSasCredential | TokenCredential
+except ImportError:  # pragma: no cover - only without the azure extra
+    pass
+if TYPE_CHECKING:
+    from azure.storage.blob import BlobClient, BlobServiceClient
 
 CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 #: The per-call option that carries the operation deadline to our retry policy (which removes
@@ -250,7 +256,7 @@ class AzureBlobClient(BaseStore):
         chunk_size: Block size for uploads and ``open_write``; larger uploads stage blocks.
         max_concurrency: Blocks in flight per transfer.
         timeout: Seconds per request, for connecting and for each read.
-        retry: Retry policy (default ``RetryPolicy()``).
+        retry: A ``StorageRetryPolicy`` (default ``StorageRetryPolicy()``); anything else is refused.
         deadline: Default seconds per operation (None: bounded by ``timeout`` and ``retry``).
         proxies: Proxy URLs by scheme (``{"https": "http://proxy:3128"}``).
         ca_bundle: A CA bundle file to verify TLS with (``False`` disables verification).
@@ -303,13 +309,11 @@ class AzureBlobClient(BaseStore):
             "chunk_size": v.check_positive_int(chunk_size, "chunk_size"),
             "max_concurrency": v.check_positive_int(max_concurrency, "max_concurrency"),
             "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
-            "retry": retry if retry is not None else RetryPolicy(),
+            "retry": check_retry(retry),
             "deadline": v.check_seconds(deadline, "deadline"),
             "proxies": v.check_proxies(proxies),
             "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
         }
-        if not isinstance(self._settings["retry"], RetryPolicy):
-            raise InvalidArgumentError("retry: must be a RetryPolicy", argument="retry")
         self._secrets: dict[str, Any] = {
             "connection_string": connection_string,
             "credential": credential,

@@ -34,7 +34,8 @@ from codomyrmex_cloud.storage.errors import (
     StorageError,
 )
 from codomyrmex_cloud.storage.reader import ObjectReader, rechunk
-from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, atomic_file, upload_source
+from codomyrmex_cloud.storage.staging import atomic_file
+from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, upload_source
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
     BucketInfo,
@@ -392,7 +393,9 @@ class BaseStore(ABC):
         ``local_path`` the bytes are returned. With it, the object is written to a temporary
         file beside ``local_path`` (created before any request, so an unusable path fails
         first) and renamed over it only once complete and verified: on any failure an
-        existing file is untouched and nothing partial remains.
+        existing file is untouched and nothing partial remains. The temporary file is
+        private (``0600``); the file renamed into place has the mode ``open(local_path,
+        "wb")`` would give it (a replaced file's own, else ``0666`` less the umask).
 
         Args:
             bucket: Bucket (container) name.

@@ -18,8 +18,9 @@ are checked between chunks, and OS errors are mapped once (:func:`map_error`).
   type guessed from the file name). Files have no etag and no stored checksum (computing
   one on every ``stat`` would read every file); an upload reports the MD5 and CRC32 of
   what it wrote, and ``sync`` hashes a file only when it has to compare it.
-- Writes go to a temporary file beside the target, renamed into place only when complete
-  (``if_none_match="*"``: linked into place only if nothing is there). A missing folder
+- Writes go to a private temporary file beside the target, renamed into place only when
+  complete (``if_none_match="*"``: linked into place only if nothing is there) with the mode
+  ``open(target, "wb")`` would give it (see :mod:`~codomyrmex_cloud.storage.staging`). A missing folder
   lists as empty and is created by the first write into it, as a prefix in a cloud bucket.
 - A folder is not an object: reading one raises ObjectNotFoundError. There is no list of
   buckets (``list_buckets`` raises UnsupportedOperationError), no signed URLs, no tags.
@@ -32,11 +33,10 @@ import mimetypes
 import os
 import shutil
 import stat as stat_module
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from codomyrmex_cloud.storage import deadline as deadlines
 from codomyrmex_cloud.storage import validation as v
@@ -51,7 +51,8 @@ from codomyrmex_cloud.storage.errors import (
     StoragePermissionError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.transfer import Digests, DownloadSink, Progress, UploadSource, pread_chunks
+from codomyrmex_cloud.storage.staging import StagedWrite, user_file_mode
+from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, pread_chunks
 from codomyrmex_cloud.storage.types import CHUNK_SIZE, BucketInfo, ObjectInfo, ObjectVersion, Page
 
 #: Bytes read or written per step.
@@ -273,8 +274,9 @@ class FileSystemStore(BaseStore):
         raise UnsupportedOperationError("list_buckets: plain files have no list of buckets; list a folder instead")
 
 
-class _FileWrite:
-    """One write: bytes to a private temporary file beside the target, renamed into place."""
+class _FileWrite(StagedWrite):
+    """One write: bytes to a private temporary file beside the target, renamed into place
+    with the mode ``open(target, "wb")`` would give it."""
 
     def __init__(self, bucket: str, key: str, opts: v.WriteOptions) -> None:
         self._target = Path(bucket) / key
@@ -282,25 +284,11 @@ class _FileWrite:
         self._bucket = bucket
         self._key = key
         self._target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self._target.name[:200]}.", suffix=".part", dir=self._target.parent)
-        self._file: BinaryIO = os.fdopen(fd, "wb")
-        self._temp = Path(name)
-        self._digests = Digests({"md5", "crc32"})
-
-    def __enter__(self) -> _FileWrite:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.abort()
-
-    def append(self, data: bytes) -> None:
-        self._file.write(data)
-        self._digests.update(data)
+        super().__init__(self._target.parent, prefix=f".{self._target.name[:200]}.", suffix=".part")
 
     def commit(self) -> ObjectInfo:
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        """Rename (or, with ``if_none_match="*"``, link) the file into place."""
+        self._close(user_file_mode(self._target))
         if self._opts.create_only:
             try:
                 os.link(self._temp, self._target)  # atomic create-if-absent
@@ -320,26 +308,6 @@ class _FileWrite:
             content_type=written.content_type,
             checksums=self._digests.hexdigests(),
         )
-
-    def abort(self) -> None:
-        if not self._file.closed:
-            self._file.close()
-        self._temp.unlink(missing_ok=True)
-
-    # PartTarget, for open_write ---------------------------------------------------------
-
-    def put(self, data: bytes) -> ObjectInfo:
-        try:
-            self.append(data)
-            return self.commit()
-        finally:
-            self.abort()
-
-    def upload_part(self, number: int, data: bytes) -> None:
-        self.append(data)
-
-    def finish(self, number: int, data: bytes, total: int) -> ObjectInfo:
-        return self.put(data)
 
 
 def _check_deadline(what: str) -> None:

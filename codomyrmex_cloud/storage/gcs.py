@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import urllib.parse
@@ -53,7 +54,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.retry import RetryPolicy, check_retry
 from codomyrmex_cloud.storage.secrets import protect
 from codomyrmex_cloud.storage.transfer import (
     CountingReader,
@@ -76,9 +77,13 @@ from codomyrmex_cloud.storage.types import (
     listed_info,
 )
 
+# google-auth's Credentials, imported here so that GCSClient's annotations resolve at runtime
+# (typing.get_type_hints); this module loads on first use of GCSClient, and without the gcs
+# extra it still imports (GCSClient() names the extra). The rest is for type checkers only.
+with contextlib.suppress(ImportError):  # only without the gcs extra
+    from google.auth.credentials import Credentials
 if TYPE_CHECKING:
     import requests
-    from google.auth.credentials import Credentials
     from google.cloud.storage import Blob, Client
 
 _DEFAULT_ENDPOINT = "https://storage.googleapis.com"
@@ -175,7 +180,7 @@ class GCSClient(BaseStore):
         chunk_size: Objects larger than this are resumable uploads; the chunk of a stream of
             unknown size and ``open_write``'s part size (a multiple of 256 KiB).
         timeout: Seconds per request, for connecting and for each read.
-        retry: Retry policy (default ``RetryPolicy()``).
+        retry: A ``StorageRetryPolicy`` (default ``StorageRetryPolicy()``); anything else is refused.
         deadline: Default seconds per operation (None: bounded by ``timeout`` and ``retry``).
         proxies: Proxy URLs by scheme (``{"https": "http://proxy:3128"}``).
         ca_bundle: A CA bundle file to verify TLS with (``False`` disables verification).
@@ -214,13 +219,11 @@ class GCSClient(BaseStore):
             "anonymous": v.check_flag(anonymous, "anonymous"),
             "chunk_size": size,
             "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
-            "retry": retry if retry is not None else RetryPolicy(),
+            "retry": check_retry(retry),
             "deadline": v.check_seconds(deadline, "deadline"),
             "proxies": v.check_proxies(proxies),
             "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
         }
-        if not isinstance(self._settings["retry"], RetryPolicy):
-            raise InvalidArgumentError("retry: must be a RetryPolicy", argument="retry")
         self._credentials = credentials
         self._configure()
         with self._errors():

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -36,7 +35,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from codomyrmex_cloud.storage import deadline as deadlines
 from codomyrmex_cloud.storage import local_layout as layout
@@ -51,7 +50,8 @@ from codomyrmex_cloud.storage.errors import (
     StorageError,
     StoragePermissionError,
 )
-from codomyrmex_cloud.storage.transfer import Crc32, DownloadSink, Progress, UploadSource, pread_chunks
+from codomyrmex_cloud.storage.staging import StagedWrite
+from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, pread_chunks
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
     BucketInfo,
@@ -538,42 +538,26 @@ class LocalStore(BaseStore):
             yield page, []
 
 
-class _LocalWrite:
-    """One local write: bytes to a private temp file in the bucket folder, committed by rename."""
+class _LocalWrite(StagedWrite):
+    """One local write: bytes to a private temp file in the bucket folder, committed by rename
+    (the object file stays ``0600``, whatever the umask)."""
 
     def __init__(self, store: LocalStore, bucket: str, key: str, opts: v.WriteOptions) -> None:
-        folder = store._bucket_dir(bucket)
+        super().__init__(store._bucket_dir(bucket), prefix=".upload-")
         self._store = store
         self._bucket = bucket
         self._key = key
         self._opts = opts
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".upload-")  # 0600, whatever the umask
-        self._file: BinaryIO = os.fdopen(fd, "wb")
-        self._temp = Path(name)
-        self._md5 = hashlib.md5(usedforsecurity=False)
-        self._crc = Crc32()
-        self._size = 0
-
-    def __enter__(self) -> _LocalWrite:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.abort()
-
-    def append(self, data: bytes) -> None:
-        self._file.write(data)
-        self._md5.update(data)
-        self._crc.update(data)
-        self._size += len(data)
 
     def commit(self) -> ObjectInfo:
-        etag = self._md5.hexdigest()
+        """Append the trailer that describes the object, and commit it under the bucket lock."""
+        checksums = self._digests.hexdigests()
         record = {
             "key": self._key,
-            "size": self._size,
-            "etag": etag,
+            "size": self._digests.size,
+            "etag": checksums["md5"],
             "version_id": uuid.uuid4().hex,
-            "checksums": {"md5": etag, "crc32": self._crc.hexdigest()},
+            "checksums": {"md5": checksums["md5"], "crc32": checksums["crc32"]},
             "content_type": self._opts.content_type,
             "metadata": dict(self._opts.metadata),
             "last_modified": datetime.now(UTC).isoformat(),
@@ -584,31 +568,9 @@ class _LocalWrite:
             "tags": dict(self._opts.tags),
         }
         self._file.write(_trailer(record))
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        self._close()
         self._store._commit(self._bucket, self._key, self._temp, self._opts)
         return _info(self._bucket, record)
-
-    def abort(self) -> None:
-        if not self._file.closed:
-            self._file.close()
-        self._temp.unlink(missing_ok=True)
-
-    # PartTarget, for open_write ---------------------------------------------------------
-
-    def put(self, data: bytes) -> ObjectInfo:
-        try:
-            self.append(data)
-            return self.commit()
-        finally:
-            self.abort()
-
-    def upload_part(self, number: int, data: bytes) -> None:
-        self.append(data)
-
-    def finish(self, number: int, data: bytes, total: int) -> ObjectInfo:
-        return self.put(data)
 
 
 def _info(bucket: str, record: Mapping[str, Any]) -> ObjectInfo:

@@ -62,3 +62,26 @@ class RetryPolicy:
     def disabled(cls) -> RetryPolicy:
         """A policy that sends every request once."""
         return cls(max_attempts=1)
+
+
+def check_retry(value: object) -> RetryPolicy:
+    """``value`` if it is a storage :class:`RetryPolicy` (None: the default one).
+
+    Raises:
+        InvalidArgumentError: Anything else, named ``retry``; the message names
+            ``StorageRetryPolicy`` (the top-level ``RetryPolicy`` is the Coda client's, a
+            different shape).
+    """
+    if value is None:
+        return RetryPolicy()
+    if isinstance(value, RetryPolicy):
+        return value
+    kind = type(value)
+    given = f"{kind.__module__}.{kind.__qualname__}"
+    if kind.__module__.startswith("codomyrmex_cloud.coda"):
+        given = "the Coda client's RetryPolicy"
+    raise InvalidArgumentError(
+        "retry: the storage clients take a StorageRetryPolicy (from codomyrmex_cloud import"
+        f" StorageRetryPolicy), not {given}",
+        argument="retry",
+    )

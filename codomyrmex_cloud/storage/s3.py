@@ -60,7 +60,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
-from codomyrmex_cloud.storage.retry import RetryPolicy
+from codomyrmex_cloud.storage.retry import RetryPolicy, check_retry
 from codomyrmex_cloud.storage.secrets import protect
 from codomyrmex_cloud.storage.transfer import DownloadSink, FileSlice, Progress, UploadSource, read_full
 from codomyrmex_cloud.storage.types import (
@@ -77,10 +77,16 @@ from codomyrmex_cloud.storage.types import (
 )
 from codomyrmex_cloud.storage.writer import ObjectWriter
 
-if TYPE_CHECKING:
+# The SDK's types, imported here (the client imports boto3 anyway) so that the public
+# annotations resolve at runtime (typing.get_type_hints). This module loads on first use of
+# S3Client; without the s3 extra it still imports, and S3Client() names the extra.
+try:
     from botocore.config import Config
     from mypy_boto3_s3.client import S3Client as Boto3S3Client
-    from mypy_boto3_s3.type_defs import PaginatorConfigTypeDef
+except ImportError:  # pragma: no cover - only without the s3 extra
+    pass
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import PaginatorConfigTypeDef  # local variables only
 
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchVersion"}
 _PERMISSION = {
@@ -242,7 +248,7 @@ class S3Client(BaseStore):
         session_token: Explicit temporary credentials.
         anonymous: Send unsigned requests (public buckets); no credentials are looked up.
         timeout: Seconds per request, for connecting and for each read.
-        retry: Retry policy (default ``RetryPolicy()``).
+        retry: A ``StorageRetryPolicy`` (default ``StorageRetryPolicy()``); anything else is refused.
         deadline: Default seconds per operation (None: bounded by ``timeout`` and ``retry``).
         multipart_threshold: Objects larger than this use multipart transfers.
         chunk_size: Part size of multipart transfers, and of streamed reads.
@@ -290,7 +296,7 @@ class S3Client(BaseStore):
             "profile": v.check_word(profile, "profile", r"[^\s\[\]]+"),
             "anonymous": v.check_flag(anonymous, "anonymous"),
             "timeout": v.check_seconds(timeout, "timeout", allow_none=False),
-            "retry": retry if retry is not None else RetryPolicy(),
+            "retry": check_retry(retry),
             "deadline": v.check_seconds(deadline, "deadline"),
             "multipart_threshold": v.check_positive_int(multipart_threshold, "multipart_threshold"),
             "chunk_size": v.check_positive_int(chunk_size, "chunk_size"),
@@ -299,8 +305,6 @@ class S3Client(BaseStore):
             "ca_bundle": str(ca_bundle) if isinstance(ca_bundle, str | os.PathLike) else ca_bundle,
             "botocore_config": botocore_config,
         }
-        if not isinstance(self._settings["retry"], RetryPolicy):
-            raise InvalidArgumentError("retry: must be a RetryPolicy", argument="retry")
         if self._settings["chunk_size"] < self._min_part_size:
             raise InvalidArgumentError("chunk_size: S3 parts are at least 5 MiB", argument="chunk_size")
         # Explicit credentials live only here: never pickled, never shown.

@@ -1,14 +1,12 @@
-"""Transfer pieces every backend shares: upload sources, checksums, progress, download sinks
-that verify what they receive, and atomic local files."""
+"""Transfer pieces every backend shares: upload sources, checksums, progress, and download
+sinks that verify what they receive (the files they write are in :mod:`staging`)."""
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import io
 import os
-import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -17,11 +15,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from codomyrmex_cloud.storage import deadline as deadlines
-from codomyrmex_cloud.storage.errors import (
-    IntegrityError,
-    InvalidArgumentError,
-    StoragePermissionError,
-)
+from codomyrmex_cloud.storage.errors import IntegrityError, InvalidArgumentError
 from codomyrmex_cloud.storage.types import ObjectInfo, PathLike, ProgressCallback, UploadData
 from codomyrmex_cloud.storage.validation import check_callback, check_upload_path
 
@@ -567,35 +561,3 @@ class DownloadSink:
             digests = self._digests
         verify(self.info, digests)
         return self.info
-
-
-@contextlib.contextmanager
-def atomic_file(target: Path) -> Iterator[tuple[BinaryIO, Path]]:
-    """Write to a temporary file beside ``target`` and rename it over ``target`` on success.
-
-    The temporary file is created before anything else happens, so an unwritable folder is
-    refused (naming ``local_path``) before a request is sent. On any exception the
-    temporary file is removed and an existing ``target`` is untouched.
-
-    Raises:
-        StoragePermissionError: The folder is not writable (also a PermissionError).
-        InvalidArgumentError: The temporary file cannot be created for another reason.
-    """
-    parent = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name[:200]}.", suffix=".part", dir=parent)
-    except OSError as exc:
-        message = f"local_path: cannot write in the folder of {str(target)!r}: {exc.strerror}"
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise StoragePermissionError(message) from exc
-        raise InvalidArgumentError(message, argument="local_path") from exc
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "w+b") as handle:
-            yield handle, temp
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise

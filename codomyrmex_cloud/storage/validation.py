@@ -5,13 +5,18 @@ name the argument. The rules are per service (``Rules``), and ``PORTABLE`` (what
 enforces) accepts exactly what every cloud accepts, so code tested on a local folder works
 on S3, GCS and Azure.
 
-Keys (one rule for every store): a non-empty string of valid Unicode, at most 1,024 bytes
-of UTF-8 (the S3/GCS/Azure limit), with no control characters, no backslash (some services
-and HTTP stacks turn it into ``/``), no ``.`` or ``..`` path segment (HTTP stacks collapse
-them, which once let an Azure key escape its container) and no empty segment (a leading
-``/`` or ``//``, which S3-compatible servers such as SeaweedFS collapse). Such keys are
-refused rather than encoded, so a key means the same object on every store; everything
-else (``%2e%2e/x``, spaces, ``?``, ``#``, a trailing ``/``) is stored literally.
+Keys (one rule for every store): a string of valid Unicode that is not blank (empty or only
+whitespace: an unset variable, not a name), at most 1,024 bytes of UTF-8 (the S3/GCS/Azure
+limit), with no control characters, no backslash (some services and HTTP stacks turn it into
+``/``), no ``.`` or ``..`` path segment (HTTP stacks collapse them, which once let an Azure
+key escape its container) and no empty segment (a leading ``/`` or ``//``, which
+S3-compatible servers such as SeaweedFS collapse). Such keys are refused rather than
+encoded, so a key means the same object on every store; everything else (``%2e%2e/x``,
+spaces within a key, ``?``, ``#``, a trailing ``/``) is stored literally.
+
+Buckets: each service's naming rule (``Rules.bucket_create``, wider ``bucket_address`` for
+names that may already exist), stated in words in the message that refuses a name. A blank
+bucket (or folder) is refused on every store.
 
 Plain files (``FileSystemStore``, rules ``FILES``): a "bucket" is a folder path and a key a
 file path inside it, so a key must also not end in ``/`` (a folder, not a file); options a
@@ -58,6 +63,12 @@ class Rules:
     bucket_create: re.Pattern[str]
     #: Names an existing bucket may have (every other call): wider for legacy S3 names.
     bucket_address: re.Pattern[str]
+    #: What a bucket is called in this service's messages ("S3 bucket", "Azure container").
+    bucket_kind: str = "bucket"
+    #: ``bucket_create`` in words: the message that refuses a new bucket's name states it.
+    bucket_rule: str = ""
+    #: ``bucket_address`` in words, where it is wider than ``bucket_rule``.
+    bucket_address_rule: str = ""
     #: Reserved bucket prefixes/suffixes/substrings refused on create.
     bucket_reserved: tuple[str, ...] = ()
     #: Metadata keys (lowercase everywhere: S3 lowercases them, so any other spelling would
@@ -98,6 +109,10 @@ _S3_CLASSES = frozenset(
 _GCS_CLASSES = frozenset({"STANDARD", "NEARLINE", "COLDLINE", "ARCHIVE"})
 _AZURE_TIERS = frozenset({"Hot", "Cool", "Cold", "Archive"})
 _AZURE_CONTAINER = r"[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}"
+_AZURE_CONTAINER_RULE = (
+    "3-63 characters: lower-case letters, digits and hyphens, starting and ending with a letter or"
+    " digit, with no two hyphens in a row"
+)
 
 S3 = Rules(
     service="s3",
@@ -105,6 +120,15 @@ S3 = Rules(
     # Buckets created in us-east-1 before 2018 may have upper case and underscores, and an
     # access point ARN is a valid Bucket parameter.
     bucket_address=re.compile(r"^(?:[A-Za-z0-9._-]{3,255}|arn:[A-Za-z0-9:/._-]+)$"),
+    bucket_kind="S3 bucket",
+    bucket_rule=(
+        "3-63 characters: lower-case letters, digits, dots and hyphens, starting and ending with a"
+        " letter or digit, with no two dots in a row"
+    ),
+    bucket_address_rule=(
+        "3-255 letters, digits, dots, underscores and hyphens (a new bucket: 3-63 lower-case"
+        " letters, digits, dots and hyphens), or an access point ARN"
+    ),
     bucket_reserved=("xn--", "sthree-", "amzn-s3-demo-", "-s3alias", "--ol-s3", "--x-s3", ".mrap", "--table-s3"),
     storage_classes=_S3_CLASSES,
     encryption=(ManagedKey, KmsKey, CustomerKey),
@@ -114,6 +138,12 @@ GCS = Rules(
     # 3-63 characters, or up to 222 with dots when no dot-separated part is over 63.
     bucket_create=re.compile(r"^(?=.{3,222}$)(?!.*[^.]{64})[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,220}[a-z0-9]$"),
     bucket_address=re.compile(r"^(?=.{3,222}$)(?!.*[^.]{64})[a-z0-9](?:[a-z0-9_-]|\.(?!\.)){0,220}[a-z0-9]$"),
+    bucket_kind="GCS bucket",
+    bucket_rule=(
+        "3-63 characters, or up to 222 with dots where no dot-separated part is over 63: lower-case"
+        " letters, digits, hyphens, underscores and dots, starting and ending with a letter or digit,"
+        " with no two dots in a row"
+    ),
     bucket_reserved=("goog", "google", "g00gle"),
     metadata_ascii=False,  # the JSON API carries UTF-8
     metadata_max_bytes=8192,
@@ -125,6 +155,9 @@ AZURE = Rules(
     service="azure",
     bucket_create=re.compile(rf"^{_AZURE_CONTAINER}$"),
     bucket_address=re.compile(rf"^(?:{_AZURE_CONTAINER}|\$root|\$web|\$logs)$"),
+    bucket_kind="Azure container",
+    bucket_rule=_AZURE_CONTAINER_RULE,
+    bucket_address_rule=f"{_AZURE_CONTAINER_RULE}; or $root, $web or $logs",
     # Azure metadata names are C# identifiers: no hyphen.
     metadata_key=re.compile(r"^[a-z_][a-z0-9_]*$"),
     metadata_max_bytes=8192,
@@ -136,6 +169,8 @@ PORTABLE = Rules(
     service="portable",
     bucket_create=re.compile(rf"^{_AZURE_CONTAINER}$"),
     bucket_address=re.compile(rf"^{_AZURE_CONTAINER}$"),
+    bucket_kind="portable bucket (one every cloud accepts)",
+    bucket_rule=_AZURE_CONTAINER_RULE,
     bucket_reserved=(*S3.bucket_reserved, *GCS.bucket_reserved),
     metadata_key=AZURE.metadata_key,
     storage_classes=_S3_CLASSES | _GCS_CLASSES | _AZURE_TIERS,
@@ -147,6 +182,7 @@ FILES = Rules(
     service="files",
     bucket_create=re.compile(r"(?s).+"),
     bucket_address=re.compile(r"(?s).+"),
+    bucket_kind="folder",
     tags=False,
     folders=True,
     metadata=False,
@@ -182,13 +218,11 @@ def check_bucket(bucket: object, rules: Rules, *, creating: bool = False, argume
         return check_folder(bucket, argument=argument)
     name = _text(bucket, argument)
     pattern = rules.bucket_create if creating else rules.bucket_address
+    if not name.strip():
+        raise _refuse(argument, f"{name!r} is blank; name the {rules.bucket_kind}")
     if not pattern.fullmatch(name):
-        kind = "portable (every cloud's)" if rules.service == "portable" else rules.service
-        raise _refuse(
-            argument,
-            f"{name!r} is not a valid {kind} bucket name (3-63 lower-case letters, digits and"
-            " hyphens, starting and ending with a letter or digit)",
-        )
+        rule = rules.bucket_rule if creating else rules.bucket_address_rule or rules.bucket_rule
+        raise _refuse(argument, f"{name!r} is not a valid {rules.bucket_kind} name: {rule}")
     if creating:
         try:
             ipaddress.ip_address(name)
@@ -207,10 +241,11 @@ def check_bucket(bucket: object, rules: Rules, *, creating: bool = False, argume
 
 
 def check_folder(folder: object, *, argument: str = "bucket") -> str:
-    """A folder path standing for a bucket (plain files): a non-empty str without NUL."""
+    """A folder path standing for a bucket (plain files): a str that is not blank (empty or
+    only whitespace, almost always a mistake such as an unset variable) and holds no NUL."""
     text = _text(folder, argument)
-    if not text or "\x00" in text:
-        raise _refuse(argument, f"{text!r} is not a folder path (a non-empty path without NUL)")
+    if not text.strip() or "\x00" in text:
+        raise _refuse(argument, f"{text!r} is not a folder path (one that is not blank and holds no NUL)")
     return text
 
 
@@ -220,8 +255,8 @@ def check_key(key: object, *, argument: str = "key", bucket: str | None = None, 
     With ``file`` (plain files), the key must also name a file: no trailing ``/``.
     """
     text = _text(key, argument)
-    if not text:
-        raise _refuse(argument, "must be a non-empty string", bucket=bucket)
+    if not text.strip():
+        raise _refuse(argument, f"{text!r} is blank: a key must hold a character other than whitespace", bucket=bucket)
     size = len(text.encode("utf-8"))
     if size > MAX_KEY_BYTES:
         raise _refuse(argument, f"is {size} bytes of UTF-8; the limit is {MAX_KEY_BYTES}", bucket=bucket)

@@ -69,7 +69,6 @@ def test_rows_filters_and_formats(cli: CLI) -> None:
         {"Name": "Task 1", "Status": "Active", "Owner": "ada@example.com"},
         {"Name": "Task 2", "Status": "Done", "Owner": "ada@example.com"},
     ]
-    assert json.loads(cli.run("coda", "rows", DOC, "Tasks", "--format", "json", "--max", "0").out) == []
     as_csv = cli.run("coda", "rows", DOC, "Tasks", "--format", "csv", "--where", "Status=Done").out
     assert as_csv.splitlines() == ["Name,Status,Owner", "Task 2,Done,ada@example.com"]
 

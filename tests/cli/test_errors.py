@@ -38,6 +38,8 @@ def one_error_line(stderr: str) -> str:
         (("coda", "rows", DOC, ""), 2, "TABLE must be an id or a name"),
         (("--coda-token", "", "coda", "whoami"), 3, "no Coda API token"),
         (("cat", "local://no-bucket/x"), 4, "does not exist"),
+        (("coda", "rows", DOC, "Tasks", "--max", "0"), 2, "Invalid value for '--max': 0 is not in the range x>=1"),
+        (("coda", "export", DOC, "Tasks", "-", "--max", "0"), 2, "Invalid value for '--max'"),
     ],
 )
 def test_usage_and_not_found(cli: CLI, args: tuple[str, ...], code: int, says: str) -> None:

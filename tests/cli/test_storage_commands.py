@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import json
 import os
+import stat
 from pathlib import Path
 
 from tests.support.cli import CLI
@@ -44,6 +45,28 @@ def test_cp_in_every_direction_and_cat_and_stat(cli: CLI, workdir: Path, buckets
     # - is stdin as SRC and stdout as DST.
     cli.run("cp", "-", f"{s3}/from-stdin.txt", stdin=b"piped in\n")
     assert cli.run("cp", f"{s3}/from-stdin.txt", "-").stdout == b"piped in\n"
+
+
+def test_cp_and_sync_leave_files_with_the_mode_open_would_give_them(cli: CLI, workdir: Path) -> None:
+    write_tree(workdir / "src", {"a.txt": b"a", "sub/b.txt": b"b"})
+    cli.run("mb", "local://modes")
+    cli.run("cp", "--recursive", "src", "local://modes/tree")
+    (workdir / "kept.txt").write_bytes(b"before")
+    (workdir / "kept.txt").chmod(0o600)
+    old = os.umask(0o027)  # the CLI's process inherits it
+    try:
+        cli.run("cp", "local://modes/tree/a.txt", "fresh.txt")
+        cli.run("cp", "local://modes/tree/a.txt", "kept.txt")
+        cli.run("sync", "local://modes/tree", "synced")
+    finally:
+        os.umask(old)
+    modes = {p.relative_to(workdir).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in workdir.rglob("*.txt")}
+    assert {name: mode for name, mode in modes.items() if not name.startswith("src/")} == {
+        "fresh.txt": 0o640,
+        "kept.txt": 0o600,
+        "synced/a.txt": 0o640,
+        "synced/sub/b.txt": 0o640,
+    }
 
 
 def test_cp_into_a_prefix_or_folder_keeps_the_name(cli: CLI, workdir: Path, buckets: dict[str, str]) -> None:

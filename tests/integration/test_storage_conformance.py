@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -172,6 +173,64 @@ def test_bad_arguments_are_refused_before_sending(store: ObjectStore, bucket: st
         store.download(bucket, "k", local_path=tmp_path / "no" / "such" / "dir" / "f")
     with pytest.raises(InvalidArgumentError):
         store.read_range(bucket, "k", 5, 2)
+
+
+#: The words of each store's bucket-name rule, which the message refusing a name states.
+BUCKET_RULES = {
+    "local": ("portable bucket", "no two hyphens in a row"),
+    "s3": ("S3 bucket", "dots and hyphens"),
+    "seaweedfs": ("S3 bucket", "dots and hyphens"),
+    "gcs": ("GCS bucket", "underscores", "222"),
+    "azure": ("Azure container", "no two hyphens in a row"),
+}
+
+
+def test_a_refused_bucket_name_states_the_stores_rule(store: ObjectStore, store_kind: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        store.create_bucket("Not_Valid!")
+    assert caught.value.argument == "bucket" and "3-63" in str(caught.value)
+    for words in BUCKET_RULES[store_kind]:
+        assert words in str(caught.value), (words, str(caught.value))
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t", "  \n"])
+def test_a_blank_bucket_or_key_is_refused_before_anything_is_written(
+    store: ObjectStore, bucket: str, blank: str
+) -> None:
+    for call in (
+        lambda: store.upload(blank, "k", data=b"x"),
+        lambda: store.create_bucket(blank),
+        lambda: store.download(blank, "k"),
+    ):
+        with pytest.raises(InvalidArgumentError, match=r"^bucket: ") as caught:
+            call()
+        assert caught.value.argument == "bucket"
+    with pytest.raises(InvalidArgumentError, match=r"^key: ") as refused:
+        store.upload(bucket, blank, data=b"x")
+    assert refused.value.argument == "key"
+    assert list(store.list_objects(bucket)) == []
+
+
+def test_a_downloaded_file_gets_the_mode_open_would_give_it(store: ObjectStore, bucket: str, tmp_path: Path) -> None:
+    store.upload(bucket, "k", data=b"the object")
+    existing = {"private": 0o600, "script": 0o755, "shared": 0o664}
+    for name, mode in existing.items():
+        (tmp_path / name).write_bytes(b"before")
+        (tmp_path / name).chmod(mode)
+    old = os.umask(0o027)  # not the usual 0o022, so no fixed 0o644 can pass
+    try:
+        with open(tmp_path / "plain", "wb"):
+            pass
+        fresh = store.download(bucket, "k", local_path=tmp_path / "fresh")
+        for name in existing:
+            store.download(bucket, "k", local_path=tmp_path / name)
+    finally:
+        os.umask(old)
+    plain_mode = stat.S_IMODE((tmp_path / "plain").stat().st_mode)
+    assert plain_mode == 0o640 and stat.S_IMODE(fresh.stat().st_mode) == plain_mode
+    for name, mode in existing.items():  # replaced, and kept its mode (as cp does)
+        assert (tmp_path / name).read_bytes() == b"the object"
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name
 
 
 def test_failed_download_keeps_the_existing_file_and_no_partial(

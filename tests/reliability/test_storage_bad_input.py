@@ -341,6 +341,27 @@ def test_bad_configuration_is_refused(
 
 
 @pytest.mark.parametrize(
+    "client",
+    [
+        lambda retry: S3Client(region="us-east-1", endpoint_url="http://127.0.0.1:9", retry=retry),
+        lambda retry: GCSClient(project="test", endpoint="http://127.0.0.1:9", retry=retry),
+        lambda retry: AzureBlobClient(AZURITE, retry=retry),
+    ],
+    ids=["s3", "gcs", "azure"],
+)
+def test_the_coda_retry_policy_is_refused_naming_the_storage_one(client: Callable[[object], object]) -> None:
+    from codomyrmex_cloud import RetryPolicy as CodaRetryPolicy
+
+    with pytest.raises(InvalidArgumentError) as caught:
+        client(CodaRetryPolicy())
+    assert caught.value.argument == "retry"
+    assert str(caught.value).startswith("retry: ") and "StorageRetryPolicy" in str(caught.value)
+    assert "Coda client's RetryPolicy" in str(caught.value)
+    with pytest.raises(InvalidArgumentError, match=r"StorageRetryPolicy.*not builtins\.int"):
+        client(3)
+
+
+@pytest.mark.parametrize(
     ("name", "valid"),
     [("a" * 63, True), ("a" * 64, False), (".".join(["a" * 63] * 3), True), ("b." + "a" * 64, False)],
 )

@@ -37,11 +37,12 @@ SEGMENTS = (
 
 
 def keys(trailing_slash: bool) -> st.SearchStrategy[str]:
-    """Valid keys of one to four segments, under 256 bytes (SeaweedFS refuses long ones)."""
+    """Valid keys of one to four segments, under 256 bytes (SeaweedFS refuses long ones), not
+    blank (a key of only whitespace is refused)."""
     joined = st.lists(SEGMENTS, min_size=1, max_size=4).map("/".join)
     if trailing_slash:
         joined = st.tuples(joined, st.booleans()).map(lambda pair: pair[0] + "/" if pair[1] else pair[0])
-    return joined.filter(lambda key: len(key.encode()) < 256)
+    return joined.filter(lambda key: len(key.encode()) < 256 and bool(key.strip()))
 
 
 QUICK = settings(

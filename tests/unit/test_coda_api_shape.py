@@ -9,6 +9,7 @@ import pytest
 
 import codomyrmex_cloud
 from codomyrmex_cloud.coda import _async, _sync
+from tests.support.public_api import PublicApi, module_of
 
 TWINS = [(getattr(_sync, name[len("Async") :]), getattr(_async, name)) for name in _async.__all__]
 # The Coda half of the public API (storage has its own tests): our classes, and the generated
@@ -72,50 +73,11 @@ OURS = ("codomyrmex_cloud.", "codomyrmex_coda_api.")
 
 
 def is_ours(obj: object) -> bool:
-    module = getattr(obj, "__module__", None) or ""
+    module = module_of(obj)
     return module.startswith(OURS) and not module.startswith("codomyrmex_cloud.storage")
 
 
-class PublicApi:
-    """Everything public reachable from the Coda half of ``codomyrmex_cloud.__all__``: the
-    classes (ours and the generated models), and their public methods and properties, found by
-    following every annotation (return types, arguments, fields, generic bases such as
-    ``Wrapped[CodaClient, DocModel]`` behind ``doc.model``)."""
-
-    def __init__(self) -> None:
-        self.classes: list[type] = []
-        self.members: dict[str, object] = {}  # "Class.name" -> function or property
-        for name in codomyrmex_cloud.__all__:
-            value = getattr(codomyrmex_cloud, name)
-            if not getattr(value, "__module__", "").startswith("codomyrmex_cloud.storage"):
-                self.visit(value)
-
-    def visit(self, annotation: object) -> None:
-        if isinstance(annotation, list | tuple):  # Callable[[int, int], None]
-            for item in annotation:
-                self.visit(item)
-            return
-        if not isinstance(annotation, type):
-            for arg in typing.get_args(annotation):
-                self.visit(arg)
-            return
-        if not is_ours(annotation) or annotation in self.classes:
-            return
-        self.classes.append(annotation)
-        for hint in typing.get_type_hints(annotation).values():
-            self.visit(hint)
-        for base in getattr(annotation, "__orig_bases__", ()):
-            self.visit(base)
-        for name, member in inspect.getmembers(annotation):
-            target = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
-            if (name.startswith("_") and name != "__init__") or not inspect.isfunction(target) or not is_ours(target):
-                continue
-            self.members[f"{annotation.__qualname__}.{name}"] = member
-            for hint in typing.get_type_hints(target).values():
-                self.visit(hint)
-
-
-API = PublicApi()
+API = PublicApi(is_ours)
 
 
 def test_the_walk_reaches_the_facade_paging_mutations_errors_and_policies() -> None:

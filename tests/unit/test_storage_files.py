@@ -4,6 +4,7 @@ plain file cannot keep is refused before the disk is touched."""
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,41 @@ def test_hostile_keys_are_refused_before_touching_the_disk(tmp_path: Path, key: 
         store.upload(str(folder), key, data=b"planted")
     assert repr(key) in str(caught.value) or "non-empty" in str(caught.value)
     assert not folder.exists() and sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t", " \n "])
+def test_a_blank_folder_or_key_is_refused_before_touching_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blank: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a blank folder would be a relative path: here
+    store = FileSystemStore()
+    with pytest.raises(InvalidArgumentError, match=r"^bucket: ") as caught:
+        store.upload(blank, "k", data=b"x")
+    assert caught.value.argument == "bucket"
+    with pytest.raises(InvalidArgumentError, match=r"^key: ") as refused:
+        store.upload(str(tmp_path / "f"), blank, data=b"x")
+    assert refused.value.argument == "key"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_written_files_get_the_mode_open_would_give_them(tmp_path: Path) -> None:
+    store = FileSystemStore()
+    folder = str(tmp_path / "out")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "kept").write_bytes(b"before")
+    (tmp_path / "out" / "kept").chmod(0o604)
+    old = os.umask(0o027)
+    try:
+        store.upload(folder, "uploaded", data=b"1")
+        store.upload(folder, "created", data=b"2", if_none_match="*")
+        with store.open_write(folder, "sub/streamed") as out:
+            out.write(b"3")
+        store.copy(folder, "uploaded", folder, "copied")
+        store.upload(folder, "kept", data=b"4")
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert modes == {"uploaded": 0o640, "created": 0o640, "streamed": 0o640, "copied": 0o640, "kept": 0o604}
 
 
 def test_upload_download_stat_list_delete(tmp_path: Path) -> None:

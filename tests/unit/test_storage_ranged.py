@@ -20,7 +20,8 @@ import pytest
 
 from codomyrmex_cloud.storage import crc, ranged
 from codomyrmex_cloud.storage.errors import IntegrityError, StorageConnectionError
-from codomyrmex_cloud.storage.transfer import DownloadSink, atomic_file
+from codomyrmex_cloud.storage.staging import atomic_file
+from codomyrmex_cloud.storage.transfer import DownloadSink
 from codomyrmex_cloud.storage.types import ObjectInfo
 
 PART = 64 * 1024
