@@ -428,6 +428,19 @@ class AzureBlobClient(BaseStore):
             return {"encryption_scope": opts_encryption.name}
         return {}
 
+    def _check_customer_key(self, value: object, argument: str, bucket: str, key: str) -> None:
+        """Refuse a CustomerKey on an ``http://`` endpoint (an emulator) before any request:
+        Azure takes customer-provided keys only over HTTPS, and azure-storage-blob would
+        refuse it with a bare ValueError that names no argument."""
+        scheme = str(self._sdk().scheme).lower()
+        if isinstance(value, CustomerKey) and scheme != "https":
+            raise InvalidArgumentError(
+                f"{argument}: Azure accepts a CustomerKey only over HTTPS, and this client's endpoint is {scheme}",
+                argument=argument,
+                bucket=bucket,
+                key=key,
+            )
+
     def _read_options(self, opts: v.ReadOptions) -> dict[str, Any]:
         from azure.core import MatchConditions
 
@@ -495,6 +508,7 @@ class AzureBlobClient(BaseStore):
     # Writes -----------------------------------------------------------------------------
 
     def _put(self, bucket: str, key: str, source: UploadSource, opts: v.WriteOptions, progress: Progress) -> ObjectInfo:
+        self._check_customer_key(opts.encryption, "encryption", bucket, key)
         if source.size is not None and source.size <= self._chunk_size:
             body = source.data if source.data is not None else read_full(source.stream, source.size)
             info = self._put_bytes(bucket, key, body, opts)
@@ -584,11 +598,13 @@ class AzureBlobClient(BaseStore):
             raise
 
     def _writer(self, bucket: str, key: str, opts: v.WriteOptions, part_size: int) -> _AzureWrite:
+        self._check_customer_key(opts.encryption, "encryption", bucket, key)
         return _AzureWrite(self, bucket, key, opts)
 
     # Reads ------------------------------------------------------------------------------
 
     def _get(self, bucket: str, key: str, sink: DownloadSink, opts: v.ReadOptions) -> None:
+        self._check_customer_key(opts.customer_key, "customer_key", bucket, key)
         attempt = 0
         while True:
             # decompress=False: the stored bytes (what Content-MD5 describes), never transcoded.
@@ -639,6 +655,7 @@ class AzureBlobClient(BaseStore):
     ) -> tuple[ObjectInfo | None, Iterator[bytes]]:
         from azure.core.exceptions import HttpResponseError
 
+        self._check_customer_key(opts.customer_key, "customer_key", bucket, key)
         length = None if end is None else end - start
         try:
             downloader = self._blob(bucket, key).download_blob(
@@ -655,6 +672,7 @@ class AzureBlobClient(BaseStore):
         return _info(bucket, downloader.properties), downloader.chunks()
 
     def _stat(self, bucket: str, key: str, opts: v.ReadOptions) -> ObjectInfo:
+        self._check_customer_key(opts.customer_key, "customer_key", bucket, key)
         options = self._read_options(opts)
         options.pop("etag", None)
         options.pop("match_condition", None)

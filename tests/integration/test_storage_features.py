@@ -31,8 +31,26 @@ from tests.conftest import emulator_for, make_store, store_for
 
 
 @contextlib.contextmanager
+def captured() -> Iterator[list[requests.PreparedRequest]]:
+    """Every request sent through ``requests`` (the GCS and Azure SDKs' transport) while the
+    block runs, as sent: method, URL with its query, and headers (case-insensitive)."""
+    sent: list[requests.PreparedRequest] = []
+    original = requests.adapters.HTTPAdapter.send
+
+    def send(adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kwargs: object) -> object:
+        sent.append(request)
+        return original(adapter, request, **kwargs)  # type: ignore[arg-type]
+
+    requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
+    try:
+        yield sent
+    finally:
+        requests.adapters.HTTPAdapter.send = original  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
 def counted(store: ObjectStore) -> Iterator[list[str]]:
-    """Every HTTP request the store's SDK sends while the block runs."""
+    """Every HTTP request the store's SDK sends while the block runs (``METHOD url``)."""
     sent: list[str] = []
     if isinstance(store, S3Client):
 
@@ -45,17 +63,11 @@ def counted(store: ObjectStore) -> Iterator[list[str]]:
         finally:
             store.client.meta.events.unregister("before-send.s3", record)
         return
-    original = requests.adapters.HTTPAdapter.send
-
-    def send(adapter: requests.adapters.HTTPAdapter, request: requests.PreparedRequest, **kwargs: object) -> object:
-        sent.append(f"{request.method} {request.url}")
-        return original(adapter, request, **kwargs)  # type: ignore[arg-type]
-
-    requests.adapters.HTTPAdapter.send = send  # type: ignore[method-assign,assignment]
-    try:
-        yield sent
-    finally:
-        requests.adapters.HTTPAdapter.send = original  # type: ignore[method-assign]
+    with captured() as prepared:
+        try:
+            yield sent
+        finally:
+            sent += [f"{r.method} {r.url}" for r in prepared]
 
 
 @pytest.mark.parametrize("kind", ["s3", "seaweedfs", "gcs", "azure"])
@@ -288,6 +300,29 @@ def test_anonymous_azure_reads_a_public_container(request: pytest.FixtureRequest
         with pytest.raises(StoragePermissionError):
             anonymous.upload(bucket, "planted.txt", data=b"x")
     owner.delete_bucket(bucket, force=True)
+
+
+def test_anonymous_gcs_reads_a_public_object_without_credentials(request: pytest.FixtureRequest) -> None:
+    """``anonymous=True`` sends no Authorization header (fake-gcs-server serves everyone, as a
+    public bucket does); a client with a token, on the same server, does send one."""
+    from google.oauth2.credentials import Credentials
+
+    emulator = emulator_for("gcs", request)
+    assert emulator is not None
+    token = Credentials(token="ya29.loopback-test-token")  # type: ignore[no-untyped-call]
+    bucket = f"t-{uuid.uuid4().hex[:20]}"
+    with GCSClient(project="test", endpoint=emulator.url, credentials=token) as owner:
+        with captured() as sent:
+            owner.create_bucket(bucket)
+            owner.upload(bucket, "public.txt", data=b"for everyone")
+        assert sent and all(r.headers.get("Authorization") == "Bearer ya29.loopback-test-token" for r in sent)
+        with GCSClient(endpoint=emulator.url, anonymous=True) as anonymous, captured() as sent:
+            assert anonymous.download(bucket, "public.txt") == b"for everyone"
+            assert anonymous.stat(bucket, "public.txt").size == 12
+            assert anonymous.read_range(bucket, "public.txt", 4, 9) == b"every"
+            assert [o.key for o in anonymous.list_objects(bucket)] == ["public.txt"]
+        assert len(sent) == 4 and all("Authorization" not in r.headers for r in sent)
+        owner.delete_bucket(bucket, force=True)
 
 
 @pytest.mark.parametrize("kind", ["s3", "gcs", "azure"])

@@ -57,9 +57,12 @@ from codomyrmex_cloud.log_redaction import (
     redact_record,
     register_secret,
 )
+from codomyrmex_cloud.storage import CustomerKey, InvalidArgumentError
+from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.retry import RetryPolicy
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer, seed_demo
 from codomyrmex_cloud.testing.emulators import AZURITE_ACCOUNT, AZURITE_KEY, Emulator, free_port
+from tests.integration.test_storage_encryption import start_https_azurite
 from tests.reliability.conftest import CapturedLogs
 from tests.support.coda import TOKEN
 
@@ -767,3 +770,87 @@ def test_scan_finds_what_it_looks_for() -> None:
             assert_no_secrets([line], {}, "logs")
         assert "abcd3f" not in str(caught.value) and "bcd3f" not in str(caught.value)
     assert_no_secrets([f"GET /b?sig={REDACTED}", "Authorization: REDACTED"], {}, "logs")
+
+
+# Customer-provided encryption keys (GCS CSEK, Azure CPK) -------------------------------------
+
+
+def _customer_key_secrets(key: CustomerKey) -> dict[str, str]:
+    """The forms a customer key could leak in: as sent (base64), as hex, as a bytes repr."""
+    return {
+        "customer key (base64)": base64.b64encode(key.key).decode(),
+        "customer key (hex)": key.key.hex(),
+        "customer key (bytes repr)": repr(key.key)[2:-1],
+    }
+
+
+def _customer_key_flow(store: BaseStore, key: CustomerKey, tmp_path: Path, errors: list[BaseException]) -> None:
+    """Writes and every read with the key, and failures that carry it (a missing object)."""
+    bucket = f"k-{uuid.uuid4().hex[:20]}"
+    store.create_bucket(bucket)
+    try:
+        store.upload(bucket, "small.txt", data=b"hello", encryption=key)
+        store.upload(bucket, "big.bin", data=b"x" * (1024 * 1024 + 5), encryption=key)  # resumable / blocks
+        with store.open_write(bucket, "written.bin", encryption=key) as writer:
+            writer.write(b"y" * 1000)
+        assert store.download(bucket, "small.txt", customer_key=key) == b"hello"
+        store.download(bucket, "big.bin", local_path=tmp_path / "big.bin", customer_key=key)
+        assert store.read_range(bucket, "big.bin", 0, 3, customer_key=key) == b"xxx"
+        with store.open_read(bucket, "written.bin", customer_key=key) as reader:
+            reader.seek(998)
+            assert reader.read() == b"yy"
+        assert store.stat(bucket, "small.txt", customer_key=key).size == 5
+        with raised(StorageError, errors):
+            store.download(bucket, "missing.txt", customer_key=key)
+        with raised(StorageError, errors):
+            store.stat(bucket, "missing.txt", customer_key=key)
+    finally:
+        store.delete_bucket(bucket, force=True)
+
+
+def test_gcs_customer_key_leaks_nothing(debug_logs: CapturedLogs, gcs_server: Emulator, tmp_path: Path) -> None:
+    key = CustomerKey(os.urandom(32))
+    errors: list[BaseException] = []
+    with GCSClient(project="test", endpoint=gcs_server.url, chunk_size=1024 * 1024) as store:
+        _customer_key_flow(store, key, tmp_path, errors)
+    secrets = _customer_key_secrets(key)
+    assert debug_logs.saw("urllib3") and errors
+    # google-auth logs each request's headers (in ``extra``) at DEBUG: the key's header is there, masked.
+    assert any("x-goog-encryption-key" in line.lower() for line in debug_logs.lines), "no request headers logged"
+    assert_no_secrets(debug_logs.lines, secrets, "logs")
+    assert_no_secrets([repr(store), str(store), repr(key), str(key)], secrets, "reprs")
+    for exc in errors:
+        assert_no_secrets(exception_texts(exc), secrets, type(exc).__name__)
+
+
+@pytest.fixture(scope="module")
+def azurite_https() -> Iterator[tuple[Emulator, Path]]:
+    emulator, cert = start_https_azurite()
+    yield emulator, cert
+    emulator.stop()
+
+
+def test_azure_customer_key_leaks_nothing(
+    debug_logs: CapturedLogs, azurite_https: tuple[Emulator, Path], azurite_server: Emulator, tmp_path: Path
+) -> None:
+    """Over HTTPS (where the SDK sends the key, and azure-core logs the request headers at
+    INFO with the key's masked), and over HTTP (where the store refuses it)."""
+    emulator, cert = azurite_https
+    key = CustomerKey(os.urandom(32))
+    errors: list[BaseException] = []
+    connection = emulator.env["AZURE_STORAGE_CONNECTION_STRING"]
+    with (
+        AzureBlobClient(connection, chunk_size=1024 * 1024, ca_bundle=cert) as store,
+        AzureBlobClient(azurite_server.env["AZURE_STORAGE_CONNECTION_STRING"]) as plain,
+    ):
+        _customer_key_flow(store, key, tmp_path, errors)
+        with raised(InvalidArgumentError, errors):
+            plain.upload("any-container", "k", data=b"x", encryption=key)
+        with raised(InvalidArgumentError, errors):
+            plain.download("any-container", "k", customer_key=key)
+    secrets = _customer_key_secrets(key)
+    assert any("x-ms-encryption-key" in line.lower() for line in debug_logs.lines), "no request headers logged"
+    assert_no_secrets(debug_logs.lines, secrets, "logs")
+    assert_no_secrets([repr(store), str(store), repr(key), str(key)], secrets, "reprs")
+    for exc in errors:
+        assert_no_secrets(exception_texts(exc), secrets, type(exc).__name__)
