@@ -414,11 +414,13 @@ class FaultProxy:
                     task.cancel()
                 await asyncio.gather(*others, return_exceptions=True)
             await server.wait_closed()
+            # Also those already closing: a close() with unsent data waits for a drain that a
+            # peer which stopped reading never allows, and its socket would stay open.
             for writer in list(self._writers):
-                if not writer.transport.is_closing():
-                    writer.transport.abort()
-            # Aborted transports close their sockets in callbacks of the next turn.
-            await asyncio.sleep(0)
+                writer.transport.abort()  # a no-op on a transport already gone
+            # Aborted transports close their sockets in callbacks of the next turns.
+            for _ in range(3):
+                await asyncio.sleep(0)
 
     # Observations ------------------------------------------------------------------------
 
