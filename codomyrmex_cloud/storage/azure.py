@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import io
 import os
 import threading
 import time
@@ -53,6 +54,7 @@ from codomyrmex_cloud.storage.errors import (
     StorageTimeoutError,
     UnsupportedOperationError,
 )
+from codomyrmex_cloud.storage.reader import ObjectReader
 from codomyrmex_cloud.storage.retry import RetryPolicy, check_retry
 from codomyrmex_cloud.storage.secrets import connection_string_secrets, protect, sas_signatures
 from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, read_full
@@ -86,6 +88,8 @@ CONNECTION_STRING_ENV = "AZURE_STORAGE_CONNECTION_STRING"
 #: The per-call option that carries the operation deadline to our retry policy (which removes
 #: it before the transport sees it); it reaches requests the SDK sends from its own threads.
 _DEADLINE_OPTION = "codomyrmex_deadline"
+#: Read buffer of a copy streamed through the client (the SDK yields its own 4 MiB pieces).
+_READ_BUFFER = 1024 * 1024
 _MAX_SYNC_COPY = 256 * 1024 * 1024  # Copy Blob From URL's limit; above it, an async copy
 
 
@@ -691,8 +695,19 @@ class AzureBlobClient(BaseStore):
         with contextlib.suppress(ResourceNotFoundError):
             self._blob(bucket, key).delete_blob(**options)
 
-    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
-        source = self._stat(src_bucket, src_key, v.ReadOptions(version_id=version_id))  # errors name the source
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, opts: v.CopyOptions) -> ObjectInfo:
+        # Both keys checked before any request (Azure takes them only over HTTPS).
+        self._check_customer_key(opts.source.customer_key, "source_customer_key", src_bucket, src_key)
+        self._check_customer_key(opts.encryption, "encryption", dst_bucket, dst_key)
+        version_id = opts.source.version_id
+        source = self._stat(src_bucket, src_key, opts.source)  # errors name the source
+        scope = opts.encryption.name if isinstance(opts.encryption, EncryptionScope) else None
+        customer = opts.source.customer_key is not None or isinstance(opts.encryption, CustomerKey)
+        if customer or (scope is not None and source.size > _MAX_SYNC_COPY):
+            # Copy Blob and Copy Blob From URL take no customer-provided key (source or
+            # destination; azure-sdk-for-python#17840), and the asynchronous Copy Blob no
+            # encryption scope: the bytes pass through this client instead.
+            return self._copy_streamed(src_bucket, src_key, dst_bucket, dst_key, source, opts)
         source_url = self._blob(src_bucket, src_key).url
         account_key = getattr(self._sdk().credential, "account_key", None)
         if account_key:
@@ -702,7 +717,10 @@ class AzureBlobClient(BaseStore):
         target = self._blob(dst_bucket, dst_key)
         with self._errors(dst_bucket, dst_key):
             if source.size <= _MAX_SYNC_COPY:
-                response: Mapping[str, Any] = target.start_copy_from_url(source_url, requires_sync=True, **self._call())
+                scoped: dict[str, Any] = {"encryption_scope": scope} if scope else {}
+                response: Mapping[str, Any] = target.start_copy_from_url(
+                    source_url, requires_sync=True, **scoped, **self._call()
+                )
                 return ObjectInfo(
                     bucket=dst_bucket,
                     key=dst_key,
@@ -731,6 +749,51 @@ class AzureBlobClient(BaseStore):
                     target.abort_copy(properties)
                     raise deadlines.expired_error(f"copy to {dst_bucket}/{dst_key}")
                 time.sleep(0.5 if left is None else min(0.5, left))
+
+    def _copy_streamed(
+        self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, source: ObjectInfo, opts: v.CopyOptions
+    ) -> ObjectInfo:
+        """Copy through this client: the source read with its key (one streaming GET, pinned
+        to the version stat'ed), written as an upload with the destination's encryption and
+        the source's content headers and metadata; memory is about ``chunk_size`` times
+        ``max_concurrency``. A source with an MD5 must match the bytes written."""
+        pinned = v.ReadOptions(
+            version_id=source.version_id or opts.source.version_id,
+            if_match=None if source.version_id else source.etag,
+            customer_key=opts.source.customer_key,
+        )
+        write = v.WriteOptions(
+            content_type=source.content_type or "application/octet-stream",
+            metadata=dict(source.metadata),
+            cache_control=source.cache_control,
+            content_encoding=source.content_encoding,
+            content_disposition=source.content_disposition,
+            encryption=opts.encryption,
+        )
+
+        def read_from(position: int) -> tuple[ObjectInfo | None, Iterator[bytes]]:
+            # Errors while reading name the source, not the destination being written.
+            with self._errors(src_bucket, src_key):
+                info, chunks = self._open(src_bucket, src_key, position, None, pinned)
+            return info, self._mapped(chunks, src_bucket, src_key)
+
+        info, first = read_from(0)
+        reader = io.BufferedReader(
+            ObjectReader(info or source, first, lambda position: read_from(position)[1]), buffer_size=_READ_BUFFER
+        )
+        upload = UploadSource(reader, source.size)
+        with reader, self._errors(dst_bucket, dst_key):
+            written = self._put(dst_bucket, dst_key, upload, write, Progress(None, source.size))
+        expected = source.checksums.get("md5")
+        if expected is not None and written.checksums.get("md5") != expected:
+            self._delete(dst_bucket, dst_key, None)
+            raise IntegrityError(
+                f"Azure: the copy of {src_bucket}/{src_key} read bytes with MD5 {written.checksums.get('md5')}, "
+                f"the source has {expected}; the copy was deleted",
+                bucket=dst_bucket,
+                key=dst_key,
+            )
+        return written
 
     def _source_sas(self, bucket: str, key: str, account_key: str, version_id: str | None) -> str:
         from azure.storage.blob import BlobSasPermissions, generate_blob_sas

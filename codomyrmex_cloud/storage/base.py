@@ -162,8 +162,10 @@ class BaseStore(ABC):
             self._delete(bucket, key, None)
 
     @abstractmethod
-    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
-        """Server-side copy; errors about the source name the source."""
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, opts: v.CopyOptions) -> ObjectInfo:
+        """Server-side copy: the source read with ``opts.source`` (its version and customer
+        key), the destination written with ``opts.encryption`` (None: the bucket's default);
+        errors about the source name the source."""
 
     @abstractmethod
     def _list(
@@ -618,9 +620,35 @@ class BaseStore(ABC):
         dst_key: str,
         *,
         version_id: str | None = None,
+        source_customer_key: CustomerKey | None = None,
+        encryption: Encryption | None = None,
         deadline: float | None = None,
     ) -> ObjectInfo:
-        """Server-side copy within this store; metadata and content headers are kept.
+        """Copy within this store, server-side; metadata and content headers are kept.
+
+        What the destination is encrypted with, the same on every store:
+
+        - ``encryption`` given: that (the kinds and refusals of :meth:`upload`).
+        - ``encryption`` None and ``source_customer_key`` given: the same ``CustomerKey``
+          (read the copy with the key you read the source with). The services do not do
+          this by themselves: S3 and GCS would store the copy under the bucket's default
+          encryption, and Azure's copy operations take no customer key at all.
+        - Neither: the destination bucket's default, as the service decides it (S3: the
+          bucket's default encryption, SSE-S3 unless configured; GCS: the bucket's default
+          KMS key, else Google-managed; Azure: the container's or account's default scope).
+          A source's ``KmsKey`` or ``EncryptionScope`` is not carried over.
+
+        Per service: S3 sends ``CopySourceSSECustomer*`` for the source key and the
+        ``SSECustomer*``/``ServerSideEncryption``/``SSEKMSKeyId`` of ``encryption`` (on
+        ``CopyObject``, or on every ``UploadPartCopy`` of a copy over 5 GiB); GCS sends
+        ``x-goog-copy-source-encryption-*`` and ``x-goog-encryption-*`` or
+        ``destinationKmsKeyName`` on every ``rewrite`` request. Azure copies server-side
+        (Copy Blob From URL, with ``x-ms-encryption-scope`` for an ``EncryptionScope``)
+        unless a customer key is involved (as source key or destination) or an
+        ``EncryptionScope`` blob is over 256 MiB (the asynchronous Copy Blob takes no scope):
+        then this store streams it, a ranged download with the source key into a block
+        upload with the destination's encryption (memory: about ``chunk_size`` times
+        ``max_concurrency``), checked against the source's MD5 where it has one.
 
         Args:
             src_bucket: Source bucket.
@@ -628,9 +656,16 @@ class BaseStore(ABC):
             dst_bucket: Destination bucket.
             dst_key: Destination key.
             version_id: Copy this version of the source.
+            source_customer_key: The ``CustomerKey`` the source was written with.
+            encryption: The destination's server-side encryption (see above).
             deadline: Seconds the whole copy may take.
 
+        Returns:
+            The destination's description.
+
         Raises:
+            InvalidArgumentError: A bad argument (named in the message), before any request.
+            UnsupportedOperationError: An encryption kind this service lacks, before any request.
             ObjectNotFoundError: The source does not exist (the error names the source).
         """
         file = self._rules.folders
@@ -638,9 +673,11 @@ class BaseStore(ABC):
         src_key = v.check_key(src_key, argument="src_key", bucket=src_bucket, file=file)
         dst_bucket = v.check_bucket(dst_bucket, self._rules, argument="dst_bucket")
         dst_key = v.check_key(dst_key, argument="dst_key", bucket=dst_bucket, file=file)
-        version = v.check_version_id(version_id, self._rules)
+        opts = v.copy_options(
+            self._rules, version_id=version_id, source_customer_key=source_customer_key, encryption=encryption
+        )
         with self._operation(deadline, src_bucket, src_key):
-            return self._copy(src_bucket, src_key, dst_bucket, dst_key, version)
+            return self._copy(src_bucket, src_key, dst_bucket, dst_key, opts)
 
     # Listings --------------------------------------------------------------------------
 

@@ -183,7 +183,8 @@ class FileSystemStore(BaseStore):
     def _writer(self, bucket: str, key: str, opts: v.WriteOptions, part_size: int) -> _FileWrite:
         return _FileWrite(bucket, key, opts)
 
-    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, opts: v.CopyOptions) -> ObjectInfo:
+        # Plain files keep no versions and no encryption: validation refused both already.
         fd, info = self._open_file(src_bucket, src_key)
         try:
             target = self._writer(dst_bucket, dst_key, v.WriteOptions(), _COPY_CHUNK)

@@ -381,13 +381,17 @@ class GCSClient(BaseStore):
 
     # Writes -----------------------------------------------------------------------------
 
-    def _configured_blob(self, bucket: str, key: str, opts: v.WriteOptions) -> Blob:
+    def _configured_blob(self, bucket: str, key: str, opts: v.WriteOptions, *, plain: bool = False) -> Blob:
+        """A Blob that writes with ``opts``; with ``plain``, only its encryption (a rewrite
+        target, which takes the rest from its source)."""
         options: dict[str, Any] = {}
         if isinstance(opts.encryption, KmsKey):
             options["kms_key_name"] = opts.encryption.key_id
         elif isinstance(opts.encryption, CustomerKey):
             options["encryption_key"] = opts.encryption.key
         blob = self._blob(bucket, key, **options)
+        if plain:
+            return blob
         if opts.metadata:
             blob.metadata = dict(opts.metadata)
         blob.content_type = opts.content_type
@@ -542,11 +546,18 @@ class GCSClient(BaseStore):
         except gex.NotFound:
             return  # already gone, or no such bucket
 
-    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
-        self._stat(src_bucket, src_key, v.ReadOptions(version_id=version_id))
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, opts: v.CopyOptions) -> ObjectInfo:
+        version_id = opts.source.version_id
+        self._stat(src_bucket, src_key, opts.source)
         generation = self._generation(version_id, src_bucket, src_key) if version_id else None
-        source = self._blob(src_bucket, src_key, generation=generation)
-        target = self._blob(dst_bucket, dst_key)
+        source_key = opts.source.customer_key
+        # The SDK's rewrite sends the source blob's key as x-goog-copy-source-encryption-*,
+        # the target's as x-goog-encryption-* (or its KMS key as destinationKmsKeyName), on
+        # every request of the rewrite.
+        source = self._blob(
+            src_bucket, src_key, generation=generation, encryption_key=source_key.key if source_key else None
+        )
+        target = self._configured_blob(dst_bucket, dst_key, v.WriteOptions(encryption=opts.encryption), plain=True)
         with self._errors(dst_bucket, dst_key):
             token, _, _ = target.rewrite(source, timeout=self._timeout, retry=self._retry())
             while token is not None:

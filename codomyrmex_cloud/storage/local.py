@@ -415,10 +415,11 @@ class LocalStore(BaseStore):
         finally:
             os.close(bucket_fd)
 
-    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
-        source = self._open_record(src_bucket, src_key, v.ReadOptions(version_id=version_id))
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, opts: v.CopyOptions) -> ObjectInfo:
+        # No encryption here: PORTABLE has no kinds, so validation refused any key already.
+        source = self._open_record(src_bucket, src_key, opts.source)
         info = source.info
-        opts = v.WriteOptions(
+        write = v.WriteOptions(
             content_type=info.content_type or "application/octet-stream",
             metadata=dict(info.metadata),
             cache_control=info.cache_control,
@@ -432,7 +433,7 @@ class LocalStore(BaseStore):
         except BucketNotFoundError:
             os.close(source.fd)
             raise
-        with self._writer(dst_bucket, dst_key, opts, CHUNK_SIZE) as target:
+        with self._writer(dst_bucket, dst_key, write, CHUNK_SIZE) as target:
             for chunk in source.chunks(0, None):
                 target.append(chunk)
             return target.commit()

@@ -209,9 +209,14 @@ class ObjectStore(Protocol):
         dst_key: str,
         *,
         version_id: str | None = None,
+        source_customer_key: CustomerKey | None = None,
+        encryption: Encryption | None = None,
         deadline: float | None = None,
     ) -> ObjectInfo:
-        """Server-side copy within this store; metadata and content headers are kept."""
+        """Copy within this store, server-side; metadata and content headers are kept.
+
+        ``source_customer_key`` is the key the source was written with; the destination gets
+        ``encryption``, else that same key, else the bucket's default."""
 
     def list_objects(
         self,

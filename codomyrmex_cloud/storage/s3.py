@@ -67,6 +67,7 @@ from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
     BucketInfo,
     CustomerKey,
+    Encryption,
     KmsKey,
     ManagedKey,
     ObjectInfo,
@@ -422,13 +423,7 @@ class S3Client(BaseStore):
             args["StorageClass"] = opts.storage_class
         if opts.tags:
             args["Tagging"] = urllib.parse.urlencode(dict(opts.tags))
-        encryption = opts.encryption
-        if isinstance(encryption, ManagedKey):
-            args["ServerSideEncryption"] = "AES256"
-        elif isinstance(encryption, KmsKey):
-            args.update(ServerSideEncryption="aws:kms", SSEKMSKeyId=encryption.key_id)
-        elif isinstance(encryption, CustomerKey):
-            args.update(_customer_key_args(encryption))
+        args.update(_encryption_args(opts.encryption))
         return args
 
     @staticmethod
@@ -687,13 +682,25 @@ class S3Client(BaseStore):
             raise
         return self._info(bucket, key, response), _body_chunks(response["Body"])
 
-    def _stat(self, bucket: str, key: str, opts: v.ReadOptions) -> ObjectInfo:
+    def _stat(self, bucket: str, key: str, opts: v.ReadOptions, *, argument: str = "customer_key") -> ObjectInfo:
         try:
             head = self.client.head_object(**self._read_args(bucket, key, opts), ChecksumMode="ENABLED")
         except Exception as exc:
             # HEAD has no body, so a missing bucket and a missing key are both a bare 404.
             if _code(exc) in ("404", "NotFound") and not self._bucket_exists(bucket):
                 raise BucketNotFoundError(f"S3: bucket {bucket!r} does not exist", bucket=bucket, key=key) from exc
+            if _code(exc) == "400" and not opts.version_id:
+                # ... and a bare 400 is what S3 answers a HEAD of an SSE-C object without its
+                # key (or with a malformed one): without a version id, the one argument of a
+                # HEAD it can be about.
+                given = "the key given" if opts.customer_key is not None else "no key"
+                raise InvalidArgumentError(
+                    f"{argument}: S3 refused to describe {bucket}/{key} with {given} (400); an object written"
+                    " with a CustomerKey is read with that key",
+                    argument=argument,
+                    bucket=bucket,
+                    key=key,
+                ) from exc
             raise
         return self._info(bucket, key, head)
 
@@ -733,11 +740,18 @@ class S3Client(BaseStore):
                 key=first.get("Key"),
             )
 
-    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, version_id: str | None) -> ObjectInfo:
-        source = self._stat(src_bucket, src_key, v.ReadOptions(version_id=version_id))
+    def _copy(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str, opts: v.CopyOptions) -> ObjectInfo:
+        version_id = opts.source.version_id
+        source = self._stat(src_bucket, src_key, opts.source, argument="source_customer_key")
         copy_source: dict[str, str] = {"Bucket": src_bucket, "Key": src_key}
         if version_id:
             copy_source["VersionId"] = version_id
+        # S3 encrypts a copy as the request says (else by the bucket's default), never as
+        # the source was: the destination's is stated here, the source's key as CopySource*.
+        extra = _encryption_args(opts.encryption)
+        if opts.source.customer_key is not None:
+            extra.update(_customer_key_args(opts.source.customer_key, prefix="CopySourceSSECustomer"))
+        written = v.ReadOptions(customer_key=opts.encryption if isinstance(opts.encryption, CustomerKey) else None)
         with self._errors(dst_bucket, dst_key):
             if source.size <= _MAX_COPY:
                 # Not pinned to the stat'ed version (CopySourceIfMatch): S3 copies whichever
@@ -747,14 +761,17 @@ class S3Client(BaseStore):
                     CopySource=copy_source,  # type: ignore[arg-type]
                     Bucket=dst_bucket,
                     Key=dst_key,
+                    **extra,
                 )
                 result = response.get("CopyObjectResult", {})
                 etag = result.get("ETag", "").strip('"') or None
                 if not version_id and (etag is None or etag != source.etag):
                     # Another version than the one stat'ed (or a multipart source, whose copy
                     # gets a new ETag): describe what was written from the copy itself.
-                    return self._stat(dst_bucket, dst_key, v.ReadOptions())
-                checksums = {"md5": etag} if etag and source.checksums.get("md5") == etag else {}
+                    return self._stat(dst_bucket, dst_key, written)
+                # An SSE-KMS or SSE-C object's ETag is not its MD5, whatever the source's was.
+                plain = opts.encryption is None or isinstance(opts.encryption, ManagedKey)
+                checksums = {"md5": etag} if plain and etag and source.checksums.get("md5") == etag else {}
                 return ObjectInfo(
                     bucket=dst_bucket,
                     key=dst_key,
@@ -775,8 +792,9 @@ class S3Client(BaseStore):
 
             config = TransferConfig(multipart_chunksize=self._chunk_size, max_concurrency=self._max_concurrency)
             with TransferManager(self.client, config, executor_cls=deadlines.ContextThreadPool) as manager:
-                manager.copy(copy_source, dst_bucket, dst_key).result()
-            return self._stat(dst_bucket, dst_key, v.ReadOptions())
+                # s3transfer passes the CopySource* key on to its HeadObject of the source.
+                manager.copy(copy_source, dst_bucket, dst_key, extra_args=extra).result()
+            return self._stat(dst_bucket, dst_key, written)
 
     # Listings ---------------------------------------------------------------------------
 
@@ -1004,9 +1022,21 @@ def _b64_crc(value: int) -> str:
     return base64.b64encode(value.to_bytes(4, "big")).decode()
 
 
-def _customer_key_args(key: CustomerKey) -> dict[str, Any]:
-    # botocore base64-encodes the key and adds its MD5 (SSECustomerKeyMD5) itself.
-    return {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key.key}
+def _customer_key_args(key: CustomerKey, prefix: str = "SSECustomer") -> dict[str, Any]:
+    # botocore base64-encodes the key and adds its MD5 (SSECustomerKeyMD5, or
+    # CopySourceSSECustomerKeyMD5) itself.
+    return {f"{prefix}Algorithm": "AES256", f"{prefix}Key": key.key}
+
+
+def _encryption_args(encryption: Encryption | None) -> dict[str, Any]:
+    """The request parameters that write an object with ``encryption`` (none: the bucket's default)."""
+    if isinstance(encryption, ManagedKey):
+        return {"ServerSideEncryption": "AES256"}
+    if isinstance(encryption, KmsKey):
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": encryption.key_id}
+    if isinstance(encryption, CustomerKey):
+        return _customer_key_args(encryption)
+    return {}
 
 
 def _body_chunks(body: Any) -> Iterator[bytes]:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Literal
 
 from codomyrmex_cloud.storage import validation as v
+from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.errors import (
     IntegrityError,
     InvalidArgumentError,
@@ -41,7 +42,16 @@ from codomyrmex_cloud.storage.errors import (
 from codomyrmex_cloud.storage.files import FileSystemStore
 from codomyrmex_cloud.storage.protocol import ObjectStore
 from codomyrmex_cloud.storage.transfer import CHECKSUM_PREFERENCE, Digests, verify
-from codomyrmex_cloud.storage.types import ObjectInfo, PathLike, ProgressCallback
+from codomyrmex_cloud.storage.types import (
+    CustomerKey,
+    Encryption,
+    EncryptionScope,
+    KmsKey,
+    ManagedKey,
+    ObjectInfo,
+    PathLike,
+    ProgressCallback,
+)
 
 #: Checksum algorithms computed on every streamed copy, whatever the stores report: the
 #: destination's answer is compared with them after the upload.
@@ -116,8 +126,17 @@ def copy_object(
     if_none_match: Literal["*"] | None = None,
     progress: ProgressCallback | None = None,
     chunk_size: int = STREAM_CHUNK,
+    source_customer_key: CustomerKey | None = None,
+    encryption: Encryption | None = None,
 ) -> ObjectInfo:
     """Copy one object between any two stores (or within one), streaming and verified.
+
+    Encryption follows :meth:`~codomyrmex_cloud.storage.base.BaseStore.copy`: the source is
+    read with ``source_customer_key``; the destination is written with ``encryption``, else
+    with ``source_customer_key`` where the destination store takes customer keys (S3, GCS,
+    Azure), else as the destination's default (a LocalStore or plain-file destination keeps
+    the bytes as they are: it has no encryption). Each store's kinds are checked before
+    anything is read or written.
 
     Args:
         src_store: Where the object is.
@@ -134,6 +153,8 @@ def copy_object(
         progress: ``progress(bytes_done, bytes_total)`` as bytes move.
         chunk_size: Bytes handed from the source's (single) read to the destination's
             writer at a time when streaming.
+        source_customer_key: The ``CustomerKey`` the source was written with.
+        encryption: The destination's server-side encryption (see above).
 
     Returns:
         What the destination store reports for the new object.
@@ -148,8 +169,11 @@ def copy_object(
     """
     if if_none_match not in (None, "*"):
         raise InvalidArgumentError('if_none_match accepts only "*"', bucket=dst_bucket, key=dst_key)
+    source_key, destination = _copy_encryption(src_store, dst_store, source_customer_key, encryption)
     if src_store is dst_store and content_type is None and metadata is None and if_none_match is None:
-        info = dst_store.copy(src_bucket, src_key, dst_bucket, dst_key)  # server-side
+        info = dst_store.copy(  # server-side
+            src_bucket, src_key, dst_bucket, dst_key, source_customer_key=source_key, encryption=destination
+        )
         if progress is not None:
             progress(info.size, info.size)
         return info
@@ -164,15 +188,17 @@ def copy_object(
             metadata=metadata,
             if_none_match=if_none_match,
             progress=progress,
+            encryption=destination,
         )
     if isinstance(dst_store, FileSystemStore):
         target = dst_store.path(dst_bucket, dst_key)
         if if_none_match == "*" and target.exists():
             raise PreconditionFailedError(f"{target} already exists", bucket=dst_bucket, key=dst_key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        src_store.download(src_bucket, src_key, local_path=target, progress=progress)  # atomic, verified
+        # atomic, verified
+        src_store.download(src_bucket, src_key, local_path=target, progress=progress, customer_key=source_key)
         return dst_store.stat(dst_bucket, dst_key)
-    info = src_store.stat(src_bucket, src_key)
+    info = src_store.stat(src_bucket, src_key, customer_key=source_key)
     digests = Digests(set(_ALWAYS) | set(info.checksums))
     with dst_store.open_write(
         dst_bucket,
@@ -180,9 +206,13 @@ def copy_object(
         content_type=content_type or info.content_type,
         metadata=dict(info.metadata) if metadata is None else metadata,
         if_none_match=if_none_match,
+        encryption=destination,
     ) as out:
         # Pinned to the version described: an overwrite meanwhile fails the read typed.
-        for chunk in src_store.iter_chunks(src_bucket, src_key, chunk_size=chunk_size, if_match=info.etag):
+        chunks = src_store.iter_chunks(
+            src_bucket, src_key, chunk_size=chunk_size, if_match=info.etag, customer_key=source_key
+        )
+        for chunk in chunks:
             digests.update(chunk)
             out.write(chunk)
             if progress is not None:
@@ -201,6 +231,31 @@ def copy_object(
                 key=dst_key,
             )
     return written
+
+
+def _copy_encryption(
+    src_store: ObjectStore, dst_store: ObjectStore, source_customer_key: object, encryption: object
+) -> tuple[CustomerKey | None, Encryption | None]:
+    """The source's key and the destination's encryption, each checked by its own name (and,
+    on our stores, against the kinds the store has) before anything is read or written."""
+    # Another ObjectStore: only the key's type and length here (any rules that take customer
+    # keys check those), the rest by the store itself.
+    source_rules = src_store._rules if isinstance(src_store, BaseStore) else v.S3
+    destination_rules = dst_store._rules if isinstance(dst_store, BaseStore) else None
+    source_key = v.check_customer_key(source_customer_key, source_rules, argument="source_customer_key")
+    if encryption is None and source_key is not None:
+        # The same key where the destination takes customer keys; elsewhere (local files)
+        # the bytes are stored as they are.
+        takes_keys = destination_rules is None or CustomerKey in destination_rules.encryption
+        return source_key, source_key if takes_keys else None
+    if destination_rules is not None:
+        return source_key, v.check_encryption(encryption, destination_rules)
+    if encryption is not None and not isinstance(encryption, ManagedKey | KmsKey | EncryptionScope | CustomerKey):
+        raise InvalidArgumentError(
+            f"encryption: must be ManagedKey, KmsKey, EncryptionScope or CustomerKey, not {type(encryption).__name__}",
+            argument="encryption",
+        )
+    return source_key, encryption
 
 
 def move(

@@ -497,13 +497,14 @@ def check_encryption(value: object, rules: Rules, *, argument: str = "encryption
     return value
 
 
-def check_customer_key(value: object, rules: Rules) -> CustomerKey | None:
-    """The key a read needs for an object written with ``CustomerKey`` encryption."""
+def check_customer_key(value: object, rules: Rules, *, argument: str = "customer_key") -> CustomerKey | None:
+    """The key a read (or a copy's source) needs for an object written with ``CustomerKey``
+    encryption."""
     if value is None:
         return None
     if not isinstance(value, CustomerKey):
-        raise _refuse("customer_key", f"must be a CustomerKey, not {type(value).__name__}")
-    checked = check_encryption(value, rules, argument="customer_key")
+        raise _refuse(argument, f"must be a CustomerKey, not {type(value).__name__}")
+    checked = check_encryption(value, rules, argument=argument)
     assert isinstance(checked, CustomerKey)
     return checked
 
@@ -672,6 +673,23 @@ class ReadOptions:
     customer_key: CustomerKey | None = None
 
 
+@dataclass(frozen=True)
+class CopyOptions:
+    """What a server-side copy reads its source with and writes its destination with,
+    already validated.
+
+    Attributes:
+        source: The source's version and the key it was written with (``CustomerKey``).
+        encryption: The destination's encryption, after the copy rule: the caller's
+            ``encryption``, else the source's customer key (a copy of a ``CustomerKey``
+            object stays encrypted with that key), else None (the destination bucket's
+            default).
+    """
+
+    source: ReadOptions = field(default_factory=ReadOptions)
+    encryption: Encryption | None = None
+
+
 def write_options(
     rules: Rules,
     *,
@@ -714,6 +732,19 @@ def read_options(
     )
     _check_supported(rules, if_match=options.if_match)
     return options
+
+
+def copy_options(
+    rules: Rules, *, version_id: object = None, source_customer_key: object = None, encryption: object = None
+) -> CopyOptions:
+    """Validate a copy's options (each refused by its own name) and apply the copy rule:
+    without ``encryption``, a source written with a ``CustomerKey`` is copied under that key."""
+    source = ReadOptions(
+        version_id=check_version_id(version_id, rules),
+        customer_key=check_customer_key(source_customer_key, rules, argument="source_customer_key"),
+    )
+    destination = check_encryption(encryption, rules)
+    return CopyOptions(source=source, encryption=destination if destination is not None else source.customer_key)
 
 
 def _check_supported(rules: Rules, *, if_match: str | None, headers: tuple[object, ...] = ()) -> None:

@@ -50,6 +50,8 @@ async def test_async_validation_is_the_sync_one(tmp_path: Path) -> None:
     await local.create_bucket("bkt")
     with pytest.raises(InvalidArgumentError, match="key"):
         await local.upload("bkt", "a/../b", data=b"x")
+    with pytest.raises(InvalidArgumentError, match=r"^source_customer_key: "):
+        await local.copy("bkt", "a", "bkt", "b", source_customer_key=b"k" * 32)  # type: ignore[arg-type]
     async with AsyncS3Client(
         region="us-east-1",
         endpoint_url=f"http://127.0.0.1:{free_port()}",

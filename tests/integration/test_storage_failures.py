@@ -229,6 +229,30 @@ def catalogue(
         ("deadline text", lambda: store_.delete(b, "k", deadline="5"), InvalidArgumentError, "deadline"),
         ("copy bad source", lambda: store_.copy(b, "../x", b, "y"), InvalidArgumentError, "src_key"),
         ("copy bad destination", lambda: store_.copy(b, "x", b, "a/../y"), InvalidArgumentError, "dst_key"),
+        (
+            "copy source key as bytes",
+            lambda: store_.copy(b, "x", b, "y", source_customer_key=b"k" * 32),
+            InvalidArgumentError,
+            "source_customer_key",
+        ),
+        (
+            "copy source key of 5 bytes",
+            lambda: store_.copy(b, "x", b, "y", source_customer_key=CustomerKey(b"short")),
+            (InvalidArgumentError, UnsupportedOperationError),
+            "source_customer_key",
+        ),
+        (
+            "copy source key as encryption scope",
+            lambda: store_.copy(b, "x", b, "y", source_customer_key=EncryptionScope("s")),
+            InvalidArgumentError,
+            "source_customer_key",
+        ),
+        (
+            "copy encryption wrong type",
+            lambda: store_.copy(b, "x", b, "y", encryption="AES256"),
+            InvalidArgumentError,
+            "encryption",
+        ),
         ("part size tiny", lambda: store_.open_write(b, "k", part_size=1), InvalidArgumentError, "part_size"),
         ("force not bool", lambda: store_.delete_bucket(b, force="yes"), InvalidArgumentError, "force"),
         ("bucket name invalid", lambda: store_.create_bucket("Not_Valid"), InvalidArgumentError, "bucket"),
@@ -266,6 +290,12 @@ def test_what_a_service_lacks_is_refused_by_name(offline: BaseStore) -> None:
     for argument, options in lacking[offline._rules.service]:
         with pytest.raises(UnsupportedOperationError, match=argument):
             offline.upload("bkt", "k", data=b"x", **options)
+        if argument == "encryption":  # a copy's destination: the same kinds as an upload
+            with pytest.raises(UnsupportedOperationError, match=r"^encryption: "):
+                offline.copy("bkt", "k", "bkt", "k2", **options)
+    if offline._rules.service == "portable":  # nor can a copy's source have a customer key
+        with pytest.raises(UnsupportedOperationError, match=r"^source_customer_key: "):
+            offline.copy("bkt", "k", "bkt", "k2", source_customer_key=CustomerKey(b"k" * 32))
 
 
 def test_a_bad_batch_deletes_nothing(store: ObjectStore, bucket: str) -> None:

@@ -255,11 +255,71 @@ def test_customer_key_encryption_on_s3(
     store.upload(bucket, "secret", data=b"only with the key", encryption=key)
     assert store.download(bucket, "secret", customer_key=key) == b"only with the key"
     assert store.stat(bucket, "secret", customer_key=key).size == 17
+    with pytest.raises(InvalidArgumentError, match=r"^customer_key: "):
+        store.stat(bucket, "secret")  # a bare 400 to the HEAD, named after the missing key
     with pytest.raises(InvalidArgumentError):
         store.download(bucket, "secret")  # the service refuses a read without the key
     with pytest.raises((InvalidArgumentError, StoragePermissionError)):
         store.download(bucket, "secret", customer_key=CustomerKey(os.urandom(32)))
     assert repr(key) == "CustomerKey(<redacted>)"
+    store.delete_bucket(bucket, force=True)
+
+
+@pytest.mark.parametrize("path", ["copy_object", "multipart"])
+def test_copy_of_a_customer_key_object_on_s3(
+    path: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SeaweedFS enforces SSE-C on copies too: the source needs its key, and the copy is
+    encrypted with the source's key unless ``encryption`` says otherwise."""
+    store = make_store("seaweedfs", request, tmp_path_factory)
+    assert isinstance(store, S3Client)
+    if path == "multipart":  # the UploadPartCopy path that copies over 5 GiB take
+        monkeypatch.setattr("codomyrmex_cloud.storage.s3._MAX_COPY", 0)
+    bucket = f"t-{uuid.uuid4().hex[:20]}"
+    store.create_bucket(bucket)
+    key, other = CustomerKey(os.urandom(32)), CustomerKey(os.urandom(32))
+    data = os.urandom(70_000)
+    store.upload(bucket, "secret", data=data, encryption=key, metadata={"kept": "yes"})
+    with pytest.raises(InvalidArgumentError, match=r"^source_customer_key: "):
+        store.copy(bucket, "secret", bucket, "no-key")  # the source cannot be read without it
+
+    same = store.copy(bucket, "secret", bucket, "same", source_customer_key=key)
+    assert same.size == len(data) and same.metadata == {"kept": "yes"}
+    assert store.download(bucket, "same", customer_key=key) == data
+    with pytest.raises(InvalidArgumentError):
+        store.download(bucket, "same")  # the copy is under the source's key, not stored plain
+
+    store.copy(bucket, "secret", bucket, "rekeyed", source_customer_key=key, encryption=other)
+    assert store.download(bucket, "rekeyed", customer_key=other) == data
+    with pytest.raises((InvalidArgumentError, StoragePermissionError)):
+        store.download(bucket, "rekeyed", customer_key=key)
+
+    store.copy(bucket, "secret", bucket, "plain", source_customer_key=key, encryption=ManagedKey())
+    assert store.download(bucket, "plain") == data
+
+    store.upload(bucket, "open", data=data)
+    store.copy(bucket, "open", bucket, "closed", encryption=key)
+    assert store.download(bucket, "closed", customer_key=key) == data
+    with pytest.raises(InvalidArgumentError):
+        store.download(bucket, "closed")
+    store.delete_bucket(bucket, force=True)
+
+
+def test_copy_chooses_the_destination_kms_key_on_s3(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = make_store("s3", request, tmp_path_factory)  # moto; SeaweedFS has no KMS configured
+    assert isinstance(store, S3Client)
+    bucket = f"t-{uuid.uuid4().hex[:20]}"
+    store.create_bucket(bucket)
+    store.upload(bucket, "plain", data=b"at rest")
+    copied = store.copy(bucket, "plain", bucket, "kms", encryption=KmsKey("alias/app"))
+    head = store.client.head_object(Bucket=bucket, Key="kms")
+    assert head["ServerSideEncryption"] == "aws:kms" and "alias/app" in head.get("SSEKMSKeyId", "")
+    assert "md5" not in copied.checksums  # a KMS object's ETag is not its MD5
+    store.copy(bucket, "kms", bucket, "managed", encryption=ManagedKey())
+    assert store.client.head_object(Bucket=bucket, Key="managed")["ServerSideEncryption"] == "AES256"
+    assert store.download(bucket, "managed") == b"at rest"
     store.delete_bucket(bucket, force=True)
 
 

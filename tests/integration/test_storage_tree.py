@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from codomyrmex_cloud import AzureBlobClient, GCSClient, LocalStore, ObjectStore, S3Client
+from codomyrmex_cloud.storage import CustomerKey, InvalidArgumentError, ManagedKey, UnsupportedOperationError
 from codomyrmex_cloud.storage.files import FileSystemStore
 from codomyrmex_cloud.storage.tree import copy_object, copy_tree, plan_sync, run_sync
 from codomyrmex_cloud.testing.emulators import Emulator
+from tests.conftest import make_store
 
 PART = 5 * 1024 * 1024  # S3's smallest part: large objects below become multipart
 BIG = 12 * 1024 * 1024 + 123
@@ -112,3 +114,33 @@ def test_open_write_streams_into_each_store(stores: dict[str, tuple[ObjectStore,
             out.write(chunk)
         raise RuntimeError("abort")
     assert not store.exists(bucket, "aborted.bin")
+
+
+def test_copy_object_reads_and_writes_customer_keys(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
+    """SeaweedFS enforces SSE-C: a streamed copy reads the source with its key and writes the
+    destination with ``encryption``, else the same key; a local destination gets the bytes."""
+    s3 = make_store("seaweedfs", request, tmp_path_factory)
+    local = LocalStore(tmp_path / "local")
+    bucket = f"t-{uuid.uuid4().hex[:20]}"
+    s3.create_bucket(bucket)
+    local.create_bucket(bucket)
+    key = CustomerKey(os.urandom(32))
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    s3.upload(bucket, "secret", data=data, encryption=key)
+    # Within one store but streamed (the metadata is replaced): the same key by default.
+    copy_object(s3, bucket, "secret", s3, bucket, "streamed", metadata={"by": "tree"}, source_customer_key=key)
+    assert s3.download(bucket, "streamed", customer_key=key) == data
+    with pytest.raises(InvalidArgumentError):
+        s3.download(bucket, "streamed")
+    copy_object(s3, bucket, "secret", local, bucket, "plain", source_customer_key=key)
+    assert local.download(bucket, "plain") == data
+    copy_object(local, bucket, "plain", s3, bucket, "back", encryption=key)
+    assert s3.download(bucket, "back", customer_key=key) == data
+    with pytest.raises(InvalidArgumentError, match=r"^source_customer_key: "):
+        copy_object(s3, bucket, "secret", local, bucket, "x", source_customer_key=b"k" * 32)  # type: ignore[arg-type]
+    with pytest.raises(UnsupportedOperationError, match=r"^encryption: "):
+        copy_object(s3, bucket, "secret", local, bucket, "x", source_customer_key=key, encryption=ManagedKey())
+    assert not local.exists(bucket, "x")
+    s3.delete_bucket(bucket, force=True)

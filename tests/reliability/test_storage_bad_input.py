@@ -1,6 +1,6 @@
 """Bad input to the stores, the half the storage catalogue does not hold, counted at the server.
 
-``tests/integration/test_storage_failures.py`` holds the storage pass's catalogue (55 cases:
+``tests/integration/test_storage_failures.py`` holds the storage pass's catalogue (58 cases:
 None and wrong-typed keys and buckets, metadata, streams, headers, conditions, ranges, local
 paths ...), proven "sent nowhere" by pointing the stores at a dead port. This file adds the
 cases it lacks: keys and buckets with ``/ ? # % ..``, control characters and over-long names,
@@ -151,6 +151,13 @@ CALLS = [
     case("bucket-create-reserved", "bucket", lambda s, w: s.create_bucket("goog-ly" if w.kind == "gcs" else "xn--b")),
     case("bucket-copy-destination", "dst_bucket", lambda s, w: s.copy(B, "exists", "Bad/Bucket", "k")),
     case("bucket-delete-slash", "bucket", lambda s, w: s.delete_bucket("bad/bucket", force=True)),
+    # Copies: the source's key and the destination's encryption, each by its own name
+    case(
+        "copy-source-key-bytes",
+        "source_customer_key",
+        lambda s, w: s.copy(B, "exists", B, "k", source_customer_key=b"k" * 32),
+    ),
+    case("copy-encryption-text", "encryption", lambda s, w: s.copy(B, "exists", B, "k", encryption="aws:kms")),
     # Listing
     case("prefix-newline", "prefix", lambda s, w: list(s.list_objects(B, prefix="a\nb"))),
     case("prefix-int", "prefix", lambda s, w: list(s.list_objects(B, prefix=5))),

@@ -20,7 +20,7 @@ from codomyrmex_cloud import (
 from codomyrmex_cloud.storage import ObjectStore, SignsURLs, TaggedStore
 from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.files import FileSystemStore
-from codomyrmex_cloud.storage.types import KmsKey
+from codomyrmex_cloud.storage.types import CustomerKey, KmsKey, ManagedKey
 
 HOSTILE = ["..", ".", "../x", "a/../b", "a/./b", "x/..", "/etc/passwd", "a//b", "", "x\x00y", "dir/", "a\\b"]
 
@@ -146,6 +146,24 @@ def test_what_a_plain_file_cannot_keep_is_refused_first(
     with pytest.raises(UnsupportedOperationError, match=f"^{argument}: "):
         FileSystemStore().upload(str(folder), "k.txt", data=b"x", **options)  # type: ignore[arg-type]
     assert not folder.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "argument"),
+    [
+        ({"encryption": ManagedKey()}, "encryption"),
+        ({"encryption": CustomerKey(b"k" * 32)}, "encryption"),
+        ({"source_customer_key": CustomerKey(b"k" * 32)}, "source_customer_key"),
+    ],
+)
+def test_a_copy_of_plain_files_refuses_encryption_first(
+    tmp_path: Path, options: dict[str, object], argument: str
+) -> None:
+    """As an upload does: a plain file is not encrypted, nor was its source."""
+    (tmp_path / "k.txt").write_bytes(b"x")
+    with pytest.raises(UnsupportedOperationError, match=f"^{argument}: "):
+        FileSystemStore().copy(str(tmp_path), "k.txt", str(tmp_path / "out"), "k.txt", **options)  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
 
 
 def test_reads_writes_and_folders_follow_the_contract(tmp_path: Path) -> None:
