@@ -2,7 +2,7 @@
 
 >>> from codomyrmex_cloud import CodaClient
 >>> from codomyrmex_cloud.bridge import export_table, import_rows
->>> table = CodaClient().get_doc("AbCDeFGH").table("Tasks")  # doctest: +SKIP
+>>> table = CodaClient().get_doc("doc-id").table("Tasks")  # doctest: +SKIP
 >>> export_table(table, "s3://my-bucket/tasks.parquet")  # doctest: +SKIP
 >>> import_rows(table, "gs://my-bucket/edited.csv", key_columns=["Name"])  # doctest: +SKIP
 

@@ -199,6 +199,11 @@ def read_csv(stream: io.BufferedIOBase | io.RawIOBase) -> tuple[list[str], Itera
     return header, records()
 
 
+def refuse_constant(name: str) -> float:
+    """``parse_constant`` for ``json.loads``: Python's json takes NaN and Infinity, JSON does not."""
+    raise ValueError(f"{name} is not JSON")
+
+
 def read_jsonl(stream: io.BufferedIOBase | io.RawIOBase) -> Iterator[Record]:
     """The records of a JSON Lines file (one object per line; blank lines skipped), lazily.
 
@@ -211,7 +216,7 @@ def read_jsonl(stream: io.BufferedIOBase | io.RawIOBase) -> Iterator[Record]:
             continue
         where = f"line {number}"
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_constant=refuse_constant)
         except ValueError as exc:
             raise BridgeError(f"{where}: not JSON: {exc}") from None
         if not isinstance(record, dict):

@@ -8,6 +8,7 @@ reads (``CODA_API_TOKEN``, ``CODA_BASE_URL``, ``AWS_*``, ``STORAGE_EMULATOR_HOST
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import sys
@@ -20,7 +21,7 @@ import click
 
 from codomyrmex_cloud.cli.errors import CredentialsMissing, ExitCode, Redactor, exit_code, hint, one_line
 from codomyrmex_cloud.coda._sync import CodaClient
-from codomyrmex_cloud.coda.config import TOKEN_ENV
+from codomyrmex_cloud.coda.config import REQUEST_TIMEOUT, TOKEN_ENV
 from codomyrmex_cloud.storage.urls import StoreOptions, Stores
 
 PROG = "codomyrmex-cloud"
@@ -36,6 +37,7 @@ class AppState:
     coda_token: str | None = field(default=None, repr=False)
     coda_base_url: str | None = None
     coda_retries: int = 5
+    coda_timeout: float | None = None
     store_options: StoreOptions = field(default_factory=StoreOptions)
     command: str = PROG
     _stores: Stores | None = field(default=None, repr=False)
@@ -75,7 +77,12 @@ class AppState:
                 raise CredentialsMissing(
                     f"no Coda API token: pass --coda-token or set {TOKEN_ENV} (create one at coda.io/account)"
                 )
-            self._coda = CodaClient(token, base_url=self.coda_base_url, max_retries=self.coda_retries)
+            self._coda = CodaClient(
+                token,
+                base_url=self.coda_base_url,
+                max_retries=self.coda_retries,
+                timeout=REQUEST_TIMEOUT if self.coda_timeout is None else self.coda_timeout,
+            )
         return self._coda
 
     def note(self, message: str) -> None:
@@ -165,6 +172,13 @@ def _enable_debug() -> None:
         logging.getLogger(noisy).setLevel(logging.INFO)
 
 
+def _finite(value: float | None) -> float | None:
+    """Refuse NaN, which click's range checks let through (every comparison with it is False)."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds")
+    return value
+
+
 @click.group(cls=TrackedGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="codomyrmex-cloud", prog_name=PROG)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or status lines (data still prints).")
@@ -172,6 +186,13 @@ def _enable_debug() -> None:
 @click.option("--coda-token", metavar="TOKEN", help="Coda API token [default: $CODA_API_TOKEN].")
 @click.option("--coda-base-url", metavar="URL", help="Coda API root, e.g. a fake server [default: $CODA_BASE_URL].")
 @click.option("--retries", type=click.IntRange(0, 20), default=5, show_default=True, help="Coda retries per request.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, 3600, min_open=True),
+    metavar="SECONDS",
+    callback=lambda _ctx, _param, value: _finite(value),
+    help="Seconds each request may wait for the server (Coda and the clouds) [default: 30].",
+)
 @click.option("--s3-endpoint-url", metavar="URL", help="S3-compatible endpoint [default: $AWS_ENDPOINT_URL].")
 @click.option("--s3-region", metavar="REGION", help="AWS region [default: $AWS_REGION / profile].")
 @click.option("--s3-profile", metavar="NAME", help="AWS profile [default: $AWS_PROFILE].")
@@ -198,6 +219,7 @@ def cli(
     coda_token: str | None,
     coda_base_url: str | None,
     retries: int,
+    timeout: float | None,
     s3_endpoint_url: str | None,
     s3_region: str | None,
     s3_profile: str | None,
@@ -219,6 +241,7 @@ def cli(
     _STATE.coda_token = coda_token
     _STATE.coda_base_url = coda_base_url
     _STATE.coda_retries = retries
+    _STATE.coda_timeout = timeout
     _STATE.store_options = StoreOptions(
         s3_endpoint_url=s3_endpoint_url,
         s3_region=s3_region,
@@ -228,6 +251,7 @@ def cli(
         azure_connection_string=azure_connection_string,
         azure_account_url=azure_account_url,
         local_root=local_root,
+        timeout=timeout,
     )
     if debug:
         _enable_debug()

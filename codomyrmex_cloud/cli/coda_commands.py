@@ -13,7 +13,7 @@ import click
 
 from codomyrmex_cloud.bridge import export_table, import_rows
 from codomyrmex_cloud.bridge.exporting import resolve_export_format
-from codomyrmex_cloud.bridge.formats import RowsFormat
+from codomyrmex_cloud.bridge.formats import RowsFormat, refuse_constant
 from codomyrmex_cloud.bridge.importing import DEFAULT_BATCH_ROWS
 from codomyrmex_cloud.bridge.tables import (
     RowSelection,
@@ -43,7 +43,7 @@ def parse_condition(text: str) -> tuple[str, JSONScalar]:
     if not sep or not column.strip():
         raise click.BadParameter(f"expected COLUMN=VALUE, got {text!r}", param_hint="--where")
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, parse_constant=refuse_constant)  # NaN is text
     except ValueError:
         return column.strip(), raw
     if isinstance(value, list | dict):
@@ -210,7 +210,7 @@ def export(
     \b
     Examples:
       codomyrmex-cloud coda export "Product Roadmap" Tasks s3://bucket/tasks.parquet
-      codomyrmex-cloud coda export AbCDeFGH grid-xyz - --format jsonl | jq .
+      codomyrmex-cloud coda export doc-id grid-xyz - --format jsonl | jq .
     """
     run = state()
     conditions = _conditions(where)
@@ -275,7 +275,7 @@ def import_(
     \b
     Examples:
       codomyrmex-cloud coda import "Product Roadmap" Tasks ./tasks.csv --key-column Name
-      codomyrmex-cloud coda import AbCDeFGH Tasks gs://bucket/new.jsonl
+      codomyrmex-cloud coda import doc-id Tasks gs://bucket/new.jsonl
     """
     run = state()
     found = _table(doc, table)

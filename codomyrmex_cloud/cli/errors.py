@@ -123,8 +123,10 @@ _HINTS: dict[ExitCode, str] = {
 def hint(exc: BaseException, code: ExitCode) -> str:
     """What to do about an error, in a few words ("" when the message already says it)."""
     exc = _root_cause(exc)
-    if isinstance(exc, UsageProblem):
-        return ""
+    if isinstance(exc, UsageProblem) or "`codomyrmex-cloud " in str(exc):
+        return ""  # the message already says what to run
+    if isinstance(exc, CodaAPIError) and exc.status_code is not None and code == ExitCode.USAGE:
+        return ""  # Coda refused the request and said why; --help would not help
     if code == ExitCode.NOT_FOUND:
         if isinstance(exc, BucketNotFoundError):
             return "check the name, or create it with `codomyrmex-cloud mb URL`"
@@ -145,8 +147,9 @@ def hint(exc: BaseException, code: ExitCode) -> str:
 
 
 def one_line(text: str) -> str:
-    """Collapse a message onto one line (SDK messages often span several)."""
-    return " ".join(text.split())
+    """Join a message's lines into one (SDK messages often span several); spaces within a
+    line are kept, so a quoted value shows as it was."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 class Redactor:

@@ -119,7 +119,7 @@ def key_column_names(key_columns: object) -> list[str]:
 def check_batch_rows(batch_rows: int | None) -> None:
     """Refuse a ``batch_rows`` that is not None or a positive int, before anything is sent."""
     if batch_rows is not None and (isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1):
-        raise refused(f"batch_rows must be a positive integer or None, got {batch_rows!r}")
+        raise CodaConfigurationError(f"batch_rows must be a positive integer or None, got {batch_rows!r}")
 
 
 def batches(items: Sequence[T], batch_rows: int | None = None) -> Iterator[list[T]]:

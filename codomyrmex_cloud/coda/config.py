@@ -23,6 +23,8 @@ HttpxClientT = TypeVar("HttpxClientT", httpx.Client, httpx.AsyncClient)
 #: Seconds to establish a connection, whatever ``timeout`` is: a host that does not answer a
 #: connect fails fast (the request timeout bounds a slow answer, not a dead host).
 CONNECT_TIMEOUT = 5.0
+#: The clients' default ``timeout=``: seconds for one attempt's read/write.
+REQUEST_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)

@@ -136,15 +136,16 @@ def map_error(exc: BaseException, bucket: str | None, key: str | None) -> Storag
     """botocore/s3transfer/boto3 exceptions as StorageErrors (the one mapping for S3)."""
     from botocore import exceptions as bex
 
-    where = f"{bucket}/{key}" if key else f"{bucket}"
+    where = f"{bucket}/{key}" if key else bucket or "the request"
     if isinstance(exc, bex.ClientError):
         code = _code(exc)
         status = _status(exc)
         message = f"S3 {code or status or 'error'} for {where}: {exc}"
+        # Not found says so in our words: botocore's text for a HEAD is a bare "(404) Not Found".
         if code == "NoSuchBucket":
-            return BucketNotFoundError(message, bucket=bucket, key=key)
+            return BucketNotFoundError(f"bucket {bucket!r} does not exist (S3 {code})", bucket=bucket, key=key)
         if code in _NOT_FOUND:
-            return ObjectNotFoundError(message, bucket=bucket, key=key)
+            return ObjectNotFoundError(f"{where} does not exist (S3 {code})", bucket=bucket, key=key)
         if code in _PERMISSION:
             return StoragePermissionError(message, bucket=bucket, key=key)
         if code in _PRECONDITION:

@@ -112,34 +112,47 @@ def parse_url(text: str, *, argument: str = "url") -> StorageURL:
             ``file://`` URL naming another host; the message names ``argument``.
     """
     if not isinstance(text, str) or not text.strip():
-        raise InvalidArgumentError(f"{argument}: expected a storage URL or a path, got {text!r}")
+        raise InvalidArgumentError(f"{argument}: expected a storage URL or a path, got {text!r}", argument=argument)
     if "\x00" in text:
-        raise InvalidArgumentError(f"{argument}: a URL or path cannot contain a NUL byte")
+        raise InvalidArgumentError(f"{argument}: a URL or path cannot contain a NUL byte", argument=argument)
     scheme, sep, rest = text.partition("://")
     if not sep:
+        named, colon, _ = text.partition(":")
+        if colon and (named.lower() in get_args(Scheme) or named.lower() == "file"):
+            # "s3:/bucket/key" is a mistyped URL far more often than a folder named "s3:".
+            example = "file:///PATH" if named.lower() == "file" else f"{named.lower()}://BUCKET/KEY"
+            raise InvalidArgumentError(
+                f"{argument}: {text!r} is not a URL: {named + ':'!r} needs '//' ({example}); "
+                f"for a local path write ./{text}",
+                argument=argument,
+            )
         return _file_url(text, text, argument)
     scheme = scheme.lower()
     if scheme == "file":
         parts = urlsplit(text)
         if parts.netloc not in ("", "localhost"):
-            raise InvalidArgumentError(f"{argument}: file URLs must name this machine (file:///path), got {text!r}")
+            raise InvalidArgumentError(
+                f"{argument}: file URLs must name this machine (file:///path), got {text!r}", argument=argument
+            )
         return _file_url(unquote(parts.path), text, argument)
     if scheme not in get_args(Scheme):
         known = ", ".join(f"{s}://" for s in CLOUD_SCHEMES)
         raise InvalidArgumentError(
-            f"{argument}: unknown scheme {scheme!r} in {text!r} (use {known}, file:// or a path)"
+            f"{argument}: unknown scheme {scheme!r} in {text!r} (use {known}, file:// or a path)", argument=argument
         )
     bucket, _, key = rest.partition("/")
     if not bucket:
-        raise InvalidArgumentError(f"{argument}: {text!r} names no bucket; write {scheme}://BUCKET/KEY")
+        raise InvalidArgumentError(
+            f"{argument}: {text!r} names no bucket; write {scheme}://BUCKET/KEY", argument=argument
+        )
     if any(ch.isspace() for ch in bucket):
-        raise InvalidArgumentError(f"{argument}: bucket name {bucket!r} contains whitespace")
+        raise InvalidArgumentError(f"{argument}: bucket name {bucket!r} contains whitespace", argument=argument)
     return StorageURL(scheme, bucket, key, text)  # type: ignore[arg-type] # checked against Scheme above
 
 
 def _file_url(path_text: str, text: str, argument: str) -> StorageURL:
     if not path_text:
-        raise InvalidArgumentError(f"{argument}: {text!r} names no path")
+        raise InvalidArgumentError(f"{argument}: {text!r} names no path", argument=argument)
     expanded = os.path.expanduser(path_text)
     trailing = expanded.endswith(("/", os.sep)) and len(expanded) > 1
     normal = os.path.normpath(expanded)
@@ -177,6 +190,8 @@ class StoreOptions:
             ``AZURE_STORAGE_KEY`` or ``AZURE_STORAGE_SAS_TOKEN``). Never shown in a repr.
         local_root: Root folder of ``local://`` URLs (else ``CODOMYRMEX_LOCAL_ROOT``, else
             ``.codomyrmex-store``).
+        timeout: Seconds each request to a cloud may take to connect and between reads
+            (else the stores' default, :data:`REQUEST_TIMEOUT`).
     """
 
     s3_endpoint_url: str | None = None
@@ -188,6 +203,11 @@ class StoreOptions:
     azure_account_url: str | None = field(default=None, repr=False)
     azure_credential: str | None = field(default=None, repr=False)
     local_root: str | None = None
+    timeout: float | None = None
+
+
+#: The cloud stores' default ``timeout=`` (seconds per request, for connecting and between reads).
+REQUEST_TIMEOUT = 30.0
 
 
 class Stores:
@@ -259,12 +279,21 @@ class Stores:
         if scheme == "s3":
             from codomyrmex_cloud.storage.s3 import S3Client
 
-            return S3Client(options.s3_region, endpoint_url=options.s3_endpoint_url, profile=options.s3_profile)
+            return S3Client(
+                options.s3_region,
+                endpoint_url=options.s3_endpoint_url,
+                profile=options.s3_profile,
+                timeout=_timeout(options),
+            )
         if scheme == "gs":
             from codomyrmex_cloud.storage.gcs import GCSClient
 
-            return GCSClient(options.gcs_project, endpoint=options.gcs_endpoint)
+            return GCSClient(options.gcs_project, endpoint=options.gcs_endpoint, timeout=_timeout(options))
         return _azure(options)
+
+
+def _timeout(options: StoreOptions) -> float:
+    return REQUEST_TIMEOUT if options.timeout is None else options.timeout
 
 
 def _azure(options: StoreOptions) -> ObjectStore:
@@ -272,7 +301,7 @@ def _azure(options: StoreOptions) -> ObjectStore:
 
     connection = options.azure_connection_string or os.environ.get(AZURE_CONNECTION_ENV)
     if connection and not options.azure_account_url:
-        return AzureBlobClient(connection)
+        return AzureBlobClient(connection, timeout=_timeout(options))
     account = os.environ.get(AZURE_ACCOUNT_ENV)
     account_url = options.azure_account_url or (f"https://{account}.blob.core.windows.net" if account else None)
     if account_url is None:
@@ -283,7 +312,7 @@ def _azure(options: StoreOptions) -> ObjectStore:
     # A string credential is an account key or a SAS token; the SDK tells them apart and
     # takes the account name from the URL.
     credential = options.azure_credential or os.environ.get(AZURE_KEY_ENV) or os.environ.get(AZURE_SAS_ENV)
-    return AzureBlobClient(account_url=account_url, credential=credential)
+    return AzureBlobClient(account_url=account_url, credential=credential, timeout=_timeout(options))
 
 
 def open_store(url: str, *, options: StoreOptions | None = None, argument: str = "url") -> tuple[ObjectStore, str, str]:

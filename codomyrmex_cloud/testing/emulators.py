@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +38,17 @@ AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1
 
 @dataclass
 class Emulator:
+    """A running emulator; ``stop()`` it, or use it as a context manager.
+
+    Attributes:
+        name: ``moto``, ``seaweedfs``, ``fake-gcs-server`` or ``azurite``.
+        url: Where it serves.
+        env: The environment variables that point the SDKs (and our stores) at it.
+        process: The server's process.
+        log: Its output.
+        workdir: Its working folder, removed by ``stop()``.
+    """
+
     name: str
     url: str
     env: dict[str, str]
@@ -42,7 +56,14 @@ class Emulator:
     log: Path
     workdir: tempfile.TemporaryDirectory[str] = field(repr=False)
 
+    def __enter__(self) -> Emulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
+        """End the server (terminate, then kill after 10 s) and remove its working folder."""
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -220,3 +241,50 @@ def environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+#: What ``python -m codomyrmex_cloud.testing.emulators NAME ...`` can start.
+STARTERS: dict[str, Callable[[], Emulator]] = {
+    "moto": start_moto,
+    "seaweedfs": start_seaweedfs,
+    "gcs": start_fake_gcs,
+    "azurite": start_azurite,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the named emulators (default: moto, gcs, azurite), print the ``export`` lines
+    that point a shell at them, and keep them running until interrupted (Ctrl-C or SIGTERM).
+
+    S3 emulators set the same variables, so at most one of ``moto`` and ``seaweedfs``.
+    """
+    names = (argv if argv is not None else sys.argv[1:]) or ["moto", "gcs", "azurite"]
+    unknown = [name for name in names if name not in STARTERS]
+    if unknown or ("moto" in names and "seaweedfs" in names):
+        print(
+            f"usage: python -m codomyrmex_cloud.testing.emulators [{' | '.join(STARTERS)} ...] "
+            "(moto or seaweedfs, not both: they set the same variables)",
+            file=sys.stderr,
+        )
+        return 2
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop cleanly on SIGTERM too
+    started: list[Emulator] = []
+    try:
+        for name in names:
+            started.append(STARTERS[name]())
+        for emulator in started:
+            print(f"# {emulator.name} at {emulator.url}")
+            for key, value in emulator.env.items():
+                print(f"export {key}={shlex.quote(value)}")
+        print("# running; Ctrl-C stops them", flush=True)
+        threading.Event().wait()  # until a signal interrupts it
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for emulator in started:
+            emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

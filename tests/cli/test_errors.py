@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ def one_error_line(stderr: str) -> str:
     [
         (("coda", "rows"), 2, "Missing argument 'DOC'"),
         (("cp", "s3://", "x"), 2, "SRC: 's3://' names no bucket"),
+        (("cp", "s3:/bucket/x", "out"), 2, "SRC: 's3:/bucket/x' is not a URL: 's3:' needs '//'"),
         (("ls", "ftp://host/x"), 2, "unknown scheme 'ftp'"),
         (("coda", "rows", DOC, "Tasks", "--where", "Status"), 2, "expected COLUMN=VALUE"),
         (("coda", "rows", DOC, "Tasks", "--query", "Status = Active"), 2, "not JSON"),
@@ -155,3 +158,36 @@ def test_debug_shows_a_traceback_and_request_lines_but_never_a_secret(
             azurite_server.env["AZURE_STORAGE_CONNECTION_STRING"],
         ):
             assert secret not in shown, f"{result.args} printed a secret"
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port whose server accepts connections (the kernel's backlog) and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        yield listener.getsockname()[1]
+
+
+def test_timeout_bounds_a_server_that_never_answers(cli: CLI, silent_port: int) -> None:
+    silent = f"http://127.0.0.1:{silent_port}"
+    coda = one_error_line(
+        cli.run(
+            "--timeout", "0.5", "--retries", "0", "coda", "docs", env={"CODA_BASE_URL": f"{silent}/apis/v1"}, expect=1
+        ).stderr
+    )
+    assert "did not answer" in coda or "timed out" in coda, coda
+    env = {
+        "AWS_ENDPOINT_URL": silent,
+        "AWS_ACCESS_KEY_ID": "k",
+        "AWS_SECRET_ACCESS_KEY": "s",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    s3 = one_error_line(cli.run("--timeout", "0.5", "cat", "s3://bucket/key", env=env, expect=1).stderr)
+    assert "did not answer in time" in s3, s3
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "soon"])
+def test_timeout_must_be_positive_seconds(cli: CLI, value: str) -> None:
+    line = one_error_line(cli.run("--timeout", value, "coda", "docs", expect=2).stderr)
+    assert "'--timeout'" in line

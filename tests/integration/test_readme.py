@@ -5,7 +5,7 @@ Each block runs as a script in a fresh interpreter, in a folder holding the file
 examples name (``./file.txt``), with the environment a user's job would have: a Coda token and
 base URL, and each SDK's own variables pointing at an emulator (``AWS_ENDPOINT_URL``,
 ``STORAGE_EMULATOR_HOST``, ``AZURE_STORAGE_CONNECTION_STRING``). The ids the examples use
-(doc ``AbCDeFGH`` with a ``Tasks`` table, bucket ``my-bucket``, container ``container``)
+(doc ``doc-id`` with a ``Tasks`` table, bucket ``my-bucket``, container ``container``)
 exist there, as they would in the user's account.
 """
 
@@ -51,7 +51,7 @@ def test_the_readme_has_the_examples_the_issue_asks_for() -> None:
 def coda_url() -> Iterator[str]:
     fake = FakeCoda(token=TOKEN, mutation_polls=1)
     seed_demo(fake)
-    doc = fake.add_doc("Roadmap", doc_id="AbCDeFGH")
+    doc = fake.add_doc("Roadmap", doc_id="doc-id")
     tasks = doc.add_table("Tasks", ["Name", "Status", "Owner"])
     for name, status in [("Ship", "Active"), ("Write docs", "Active"), ("Plan", "Done")]:
         tasks.add_row({"Name": name, "Status": status, "Owner": "ada@example.com"})

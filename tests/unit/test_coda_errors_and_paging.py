@@ -194,7 +194,7 @@ def test_bulk_writes_split_by_bytes_and_optionally_by_rows() -> None:
         list(batches([row_json({"Huge": "x" * (MAX_WRITE_BYTES + 1)})]))
     assert [len(b) for b in batches([f"i-{n}" for n in range(1001)], 500)] == [500, 500, 1]
     for bad in (0, -1, 2.5, True, "10"):
-        with pytest.raises(CodaValidationError, match="batch_rows"):
+        with pytest.raises(CodaConfigurationError, match="batch_rows"):
             list(batches(small, bad))  # type: ignore[arg-type]
 
 

@@ -53,12 +53,21 @@ def test_paths_outside_the_working_folder_and_home_are_anchored(
         ("file://otherhost/x", "must name this machine"),
         ("az://my container/x", "whitespace"),
         ("s3://b/k\x00", "NUL"),
+        ("s3:/bucket/x", r"'s3:' needs '//' \(s3://BUCKET/KEY\); for a local path write ./s3:/bucket/x"),
+        ("gs:bucket/y", "'gs:' needs '//'"),
+        ("AZ:c/b", r"'AZ:' needs '//' \(az://"),
+        ("file:notes.txt", r"'file:' needs '//' \(file:///PATH\)"),
     ],
 )
 def test_bad_urls_name_the_argument(text: str, message: str) -> None:
     with pytest.raises(InvalidArgumentError, match=message) as caught:
         parse_url(text, argument="DST")
-    assert str(caught.value).startswith("DST: ")
+    assert str(caught.value).startswith("DST: ") and caught.value.argument == "DST"
+
+
+def test_a_path_that_only_starts_like_a_scheme_is_a_path() -> None:
+    assert parse_url("./s3:/b").local_path().name == "b"
+    assert parse_url("notes:today.txt").scheme == "file"
 
 
 def test_with_key_and_local_path() -> None:

@@ -64,7 +64,7 @@ from codomyrmex_cloud.coda.calls import (
     decode,
 )
 from codomyrmex_cloud.coda.cells import CellInput
-from codomyrmex_cloud.coda.config import ClientSettings
+from codomyrmex_cloud.coda.config import REQUEST_TIMEOUT, ClientSettings
 from codomyrmex_cloud.coda.errors import CodaClosedError, CodaConfigurationError, CodaMutationError
 from codomyrmex_cloud.coda.models import (
     AclSettings,
@@ -122,7 +122,7 @@ class CodaClient:
         api_token: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float = 30.0,
+        timeout: float = REQUEST_TIMEOUT,
         max_retries: int = 5,
         retry: RetryPolicy | None = None,
         rate_limits: RateLimits | None = None,
