@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         chart=chart_path.name if chart_path.exists() else None,
     )
     report.write(out / "results.md", text)
+    if full:
+        report.update_readme(ROOT / "README.md", report.readme_summary(figures, failures, started=started))
     print()
     print(report.summary(figures, failures))
     print(f"\n{len(figures)} figures in {minutes:.1f} min; written to {out / 'results.md'}")

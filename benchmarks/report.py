@@ -171,3 +171,39 @@ def summary(figures: list[Figure], failures: list[Failure]) -> str:
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
+
+
+#: The README's benchmark summary lives between these lines; a full ``make bench`` rewrites it.
+README_START = "<!-- bench summary: written by make bench -->"
+README_END = "<!-- end of bench summary -->"
+
+
+def readme_summary(figures: list[Figure], failures: list[Failure], *, started: datetime.datetime) -> str:
+    """The goals of a run as one table: each ratio with its range, min/median/max of each side."""
+    scored = [f for f in figures if f.goal is not None]
+    met = sum(1 for f in scored if f.verdict)
+    lines = [
+        f"Last full run: {started:%Y-%m-%d %H:%M} UTC, {met} of {len(scored)} goals met"
+        + (f", {len(failures)} scenario(s) failed to run" if failures else "")
+        + " (figures for each side, the machine and profiles: [bench/results.md](bench/results.md)).",
+        "",
+        "| scenario | ours vs peer | ratio (range) | ours min / median / max | peer min / median / max | goal "
+        "| result |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in scored:
+        measured = ratio_text(f) if f.group != "memory" else f"worst +{max(f.ours):.0f} MiB (peer +{max(f.peer):.0f})"
+        lines.append(
+            f"| {f.name} | `{f.ours_label}` vs `{f.peer_label}` | {measured} | {triple(f.ours, f.unit)} "
+            f"| {triple(f.peer, f.unit)} | {f.goal.text if f.goal else ''} | {verdict_text(f)} |"
+        )
+    return "\n".join(lines)
+
+
+def update_readme(path: Path, summary: str) -> None:
+    """Replace the text between the README's summary markers (left as is without them)."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(README_START), text.find(README_END)
+    if start < 0 or end < start:
+        return
+    path.write_text(text[: start + len(README_START)] + "\n" + summary + "\n" + text[end:], encoding="utf-8")
