@@ -26,6 +26,7 @@ import httpx
 from codomyrmex_coda_api.types import UNSET, Unset
 
 from codomyrmex_cloud.coda import arguments as check
+from codomyrmex_cloud.coda import json_body
 from codomyrmex_cloud.coda.errors import CodaConfigurationError, CodaResponseError
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def decode(response: httpx.Response, parse: Callable[[Any], M]) -> M:
     Error statuses never get here: the transport raises them.
     """
     try:
-        data = response.json()
+        data = json_body.loads(response.content)
     except ValueError:
         raise _unreadable(response, "the body is not JSON") from None
     try:
