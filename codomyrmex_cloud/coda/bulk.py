@@ -23,7 +23,6 @@ callers expect the table to keep the order of their rows (:func:`in_order`).
 from __future__ import annotations
 
 import decimal
-import json
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -31,6 +30,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from codomyrmex_cloud.coda import arguments as check
+from codomyrmex_cloud.coda import json_body
 from codomyrmex_cloud.coda.cells import cell_json
 from codomyrmex_cloud.coda.errors import (
     CodaAPIError,
@@ -126,15 +126,16 @@ def batches(items: Sequence[T], batch_rows: int | None = None) -> Iterator[list[
     """Split row JSON (or row ids) into requests under :data:`MAX_WRITE_BYTES` of JSON, and of
     at most ``batch_rows`` items when given."""
     check_batch_rows(batch_rows)
-    # The common case, one request: sized in one pass of the C encoder, not one per item.
+    # The common case, one request: sized in one pass of the encoder, not one per item. Sizes
+    # are of the compact JSON that is sent (json_body.dumps).
     fits_one = batch_rows is None or batch_rows >= len(items)
-    if items and fits_one and len(json.dumps(items, ensure_ascii=False).encode()) <= MAX_WRITE_BYTES:
+    if items and fits_one and len(json_body.dumps(items)) <= MAX_WRITE_BYTES:
         yield list(items)
         return
     batch: list[T] = []
     size = 0
     for item in items:
-        item_size = len(json.dumps(item, ensure_ascii=False).encode()) + 1
+        item_size = len(json_body.dumps(item)) + 1
         if item_size > MAX_WRITE_BYTES:
             raise refused(f"rows: one row is {item_size} bytes, over Coda's request size limit")
         if batch and ((batch_rows is not None and len(batch) >= batch_rows) or size + item_size > MAX_WRITE_BYTES):

@@ -494,7 +494,8 @@ def upsert_rows(
     # (validated cell by cell), so it is sent as is instead of round-tripping 500 rows
     # through the attrs models and back.
     request = op.request_kwargs(check.doc_id(doc_id), check.id_or_name("table_id", table), body=RowsUpsert(rows=[]))
-    request["json"] = body
+    del request["json"]
+    request["content"] = json_body.dumps(body)  # Content-Type: application/json is already set
     return Call(request, RowsUpsertResult.from_dict)
 
 

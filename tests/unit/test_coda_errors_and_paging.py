@@ -179,8 +179,7 @@ def test_newer_api_fields_and_enum_values_reach_the_caller() -> None:
 
 
 def test_bulk_writes_split_by_bytes_and_optionally_by_rows() -> None:
-    import json
-
+    from codomyrmex_cloud.coda import json_body
     from codomyrmex_cloud.coda.bulk import MAX_WRITE_BYTES, batches, row_json
 
     small = [row_json({"Name": f"r{i}"}) for i in range(10_000)]
@@ -189,7 +188,7 @@ def test_bulk_writes_split_by_bytes_and_optionally_by_rows() -> None:
     wide = [row_json({"Blob": "x" * 100_000}) for _ in range(50)]
     split = list(batches(wide))
     assert sum(len(b) for b in split) == 50 and len(split) > 2
-    assert all(len(json.dumps({"rows": b})) <= MAX_WRITE_BYTES for b in split)
+    assert all(len(json_body.dumps({"rows": b})) <= MAX_WRITE_BYTES for b in split)
     with pytest.raises(CodaValidationError, match="request size"):
         list(batches([row_json({"Huge": "x" * (MAX_WRITE_BYTES + 1)})]))
     assert [len(b) for b in batches([f"i-{n}" for n in range(1001)], 500)] == [500, 500, 1]
