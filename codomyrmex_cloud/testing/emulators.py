@@ -15,10 +15,13 @@ server that never comes up fails the test run with its own output, it is never s
 from __future__ import annotations
 
 import contextlib
+import datetime
+import ipaddress
 import os
 import shlex
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -47,6 +50,7 @@ class Emulator:
         process: The server's process.
         log: Its output.
         workdir: Its working folder, removed by ``stop()``.
+        ca_bundle: The certificate to trust, for an emulator serving HTTPS (else None).
     """
 
     name: str
@@ -55,6 +59,7 @@ class Emulator:
     process: subprocess.Popen[bytes]
     log: Path
     workdir: tempfile.TemporaryDirectory[str] = field(repr=False)
+    ca_bundle: Path | None = None
 
     def __enter__(self) -> Emulator:
         return self
@@ -82,9 +87,10 @@ def free_port() -> int:
 
 def _wait_until_serving(emulator: Emulator, probe: str, deadline_s: float = 90.0) -> None:
     deadline = time.monotonic() + deadline_s
+    tls = ssl.create_default_context(cafile=str(emulator.ca_bundle)) if emulator.ca_bundle else None
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(probe, timeout=2)  # noqa: S310 - loopback only
+            urllib.request.urlopen(probe, timeout=2, context=tls)  # noqa: S310 - loopback only
             return
         except urllib.error.HTTPError:
             return  # any HTTP answer means it is serving
@@ -106,12 +112,14 @@ def _spawn(
     env: dict[str, str],
     probe: str,
     process_env: dict[str, str] | None = None,
+    workdir: tempfile.TemporaryDirectory[str] | None = None,
+    ca_bundle: Path | None = None,
 ) -> Emulator:
-    workdir = tempfile.TemporaryDirectory(prefix=f"{name}-")
+    workdir = workdir or tempfile.TemporaryDirectory(prefix=f"{name}-")
     log = Path(workdir.name) / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=workdir.name, stdout=out, stderr=subprocess.STDOUT, env=process_env)
-    emulator = Emulator(name, url, env, process, log, workdir)
+    emulator = Emulator(name, url, env, process, log, workdir, ca_bundle)
     _wait_until_serving(emulator, probe)
     return emulator
 
@@ -207,14 +215,22 @@ def azurite_binary(node_modules: Path | None = None) -> Path:
     return (node_modules or ROOT / "node_modules") / ".bin" / "azurite-blob"
 
 
-def start_azurite(node_modules: Path | None = None) -> Emulator:
+def start_azurite(node_modules: Path | None = None, *, tls: bool = False) -> Emulator:
+    """Azurite's blob service, in memory.
+
+    Args:
+        node_modules: Where ``npm ci`` installed Azurite (default: this checkout's).
+        tls: Serve HTTPS with a certificate for 127.0.0.1 made for this run (``ca_bundle``
+            of the result is the one to trust), as Azure needs for customer-provided keys.
+    """
     binary = azurite_binary(node_modules)
     if not binary.exists():
         raise RuntimeError(f"Azurite is not installed at {binary}: run `npm ci` (make setup does)")
     port = free_port()
-    url = f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
+    scheme = "https" if tls else "http"
+    url = f"{scheme}://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
     connection = (
-        f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};BlobEndpoint={url};"
+        f"DefaultEndpointsProtocol={scheme};AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};BlobEndpoint={url};"
     )
     command = [
         str(binary),
@@ -225,7 +241,44 @@ def start_azurite(node_modules: Path | None = None) -> Emulator:
         "--inMemoryPersistence",
         "--loose",
     ]  # fmt: skip
-    return _spawn("azurite", command, url, {"AZURE_STORAGE_CONNECTION_STRING": connection}, f"{url}?comp=list")
+    workdir = tempfile.TemporaryDirectory(prefix="azurite-")
+    ca_bundle = None
+    if tls:
+        ca_bundle, key = self_signed_certificate(Path(workdir.name))
+        command += ["--cert", str(ca_bundle), "--key", str(key)]
+    env = {"AZURE_STORAGE_CONNECTION_STRING": connection}
+    return _spawn("azurite", command, url, env, f"{url}?comp=list", workdir=workdir, ca_bundle=ca_bundle)
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (its own CA, valid for a day) and its key, as PEM files in
+    ``folder``; needs ``cryptography`` (installed with the gcs and azure extras)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
 
 
 @contextlib.contextmanager

@@ -17,13 +17,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import datetime
 import hashlib
 import io
-import ipaddress
 import os
-import subprocess
-import tempfile
 import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
@@ -34,7 +30,7 @@ import requests
 
 from codomyrmex_cloud.storage import CustomerKey, EncryptionScope, InvalidArgumentError, KmsKey
 from codomyrmex_cloud.storage.base import BaseStore
-from codomyrmex_cloud.testing.emulators import AZURITE_ACCOUNT, AZURITE_KEY, Emulator, azurite_binary, free_port
+from codomyrmex_cloud.testing.emulators import Emulator, start_azurite
 from tests.conftest import store_for
 from tests.integration.test_storage_features import captured
 
@@ -167,82 +163,11 @@ def _cpk_headers(key: CustomerKey) -> dict[str, str]:
     }
 
 
-def _self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 (its own CA) and its key, as PEM files."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    return cert_path, key_path
-
-
-def start_https_azurite() -> tuple[Emulator, Path]:
-    """Azurite over HTTPS (a self-signed certificate for 127.0.0.1), where the Azure SDK sends
-    customer-provided keys; the emulator and the CA bundle to trust."""
-    workdir = tempfile.TemporaryDirectory(prefix="azurite-https-")
-    folder = Path(workdir.name)
-    cert, key = _self_signed(folder)
-    port = free_port()
-    url = f"https://127.0.0.1:{port}/{AZURITE_ACCOUNT}"
-    log = folder / "server.log"
-    command = [
-        str(azurite_binary()),
-        "--blobHost", "127.0.0.1",
-        "--blobPort", str(port),
-        "--skipApiVersionCheck",
-        "--disableTelemetry",
-        "--inMemoryPersistence",
-        "--loose",
-        "--cert", str(cert),
-        "--key", str(key),
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=folder, stdout=out, stderr=subprocess.STDOUT)
-    connection = (
-        f"DefaultEndpointsProtocol=https;AccountName={AZURITE_ACCOUNT};AccountKey={AZURITE_KEY};BlobEndpoint={url};"
-    )
-    emulator = Emulator("azurite-https", url, {"AZURE_STORAGE_CONNECTION_STRING": connection}, process, log, workdir)
-    for _ in range(600):  # up to a minute: until it answers, or exits
-        try:
-            requests.get(f"{url}?comp=list", verify=str(cert), timeout=2)
-            return emulator, cert
-        except requests.RequestException:
-            try:
-                process.wait(timeout=0.1)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-    output = log.read_text()[-3000:]
-    emulator.stop()
-    raise RuntimeError(f"Azurite (HTTPS) did not start; its output:\n{output}")
-
-
 @pytest.fixture(scope="module")
 def azurite_https() -> Iterator[tuple[Emulator, Path]]:
-    emulator, cert = start_https_azurite()
-    yield emulator, cert
-    emulator.stop()
+    with start_azurite(tls=True) as emulator:
+        assert emulator.ca_bundle is not None
+        yield emulator, emulator.ca_bundle
 
 
 @contextlib.contextmanager

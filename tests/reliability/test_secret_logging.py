@@ -61,8 +61,7 @@ from codomyrmex_cloud.storage import CustomerKey, InvalidArgumentError
 from codomyrmex_cloud.storage.base import BaseStore
 from codomyrmex_cloud.storage.retry import RetryPolicy
 from codomyrmex_cloud.testing import FakeCoda, FakeCodaServer, seed_demo
-from codomyrmex_cloud.testing.emulators import AZURITE_ACCOUNT, AZURITE_KEY, Emulator, free_port
-from tests.integration.test_storage_encryption import start_https_azurite
+from codomyrmex_cloud.testing.emulators import AZURITE_ACCOUNT, AZURITE_KEY, Emulator, free_port, start_azurite
 from tests.reliability.conftest import CapturedLogs
 from tests.support.coda import TOKEN
 
@@ -825,9 +824,9 @@ def test_gcs_customer_key_leaks_nothing(debug_logs: CapturedLogs, gcs_server: Em
 
 @pytest.fixture(scope="module")
 def azurite_https() -> Iterator[tuple[Emulator, Path]]:
-    emulator, cert = start_https_azurite()
-    yield emulator, cert
-    emulator.stop()
+    with start_azurite(tls=True) as emulator:
+        assert emulator.ca_bundle is not None
+        yield emulator, emulator.ca_bundle
 
 
 def test_azure_customer_key_leaks_nothing(
