@@ -60,6 +60,7 @@ from codomyrmex_cloud.storage.secrets import connection_string_secrets, protect,
 from codomyrmex_cloud.storage.transfer import DownloadSink, Progress, UploadSource, read_full
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
+    REQUEST_TIMEOUT,
     BucketInfo,
     CustomerKey,
     EncryptionScope,
@@ -284,7 +285,7 @@ class AzureBlobClient(BaseStore):
         credential: AzureCredential | None = None,
         chunk_size: int = CHUNK_SIZE,
         max_concurrency: int = 4,
-        timeout: float = 30.0,
+        timeout: float = REQUEST_TIMEOUT,
         retry: RetryPolicy | None = None,
         deadline: float | None = None,
         proxies: Mapping[str, str] | None = None,

@@ -66,6 +66,7 @@ from codomyrmex_cloud.storage.transfer import (
 )
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
+    REQUEST_TIMEOUT,
     BucketInfo,
     CustomerKey,
     KmsKey,
@@ -200,7 +201,7 @@ class GCSClient(BaseStore):
         endpoint: str | None = None,
         anonymous: bool = False,
         chunk_size: int = CHUNK_SIZE,
-        timeout: float = 30.0,
+        timeout: float = REQUEST_TIMEOUT,
         retry: RetryPolicy | None = None,
         deadline: float | None = None,
         proxies: Mapping[str, str] | None = None,

@@ -65,6 +65,7 @@ from codomyrmex_cloud.storage.secrets import protect
 from codomyrmex_cloud.storage.transfer import DownloadSink, FileSlice, Progress, UploadSource, read_full
 from codomyrmex_cloud.storage.types import (
     CHUNK_SIZE,
+    REQUEST_TIMEOUT,
     BucketInfo,
     CustomerKey,
     Encryption,
@@ -279,7 +280,7 @@ class S3Client(BaseStore):
         secret_access_key: str | None = None,
         session_token: str | None = None,
         anonymous: bool = False,
-        timeout: float = 30.0,
+        timeout: float = REQUEST_TIMEOUT,
         retry: RetryPolicy | None = None,
         deadline: float | None = None,
         multipart_threshold: int = CHUNK_SIZE,

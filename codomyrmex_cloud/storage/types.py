@@ -22,6 +22,9 @@ PathLike = str | os.PathLike[str]
 #: Default streaming chunk: big enough for throughput, small enough to bound memory.
 CHUNK_SIZE = 8 * 1024 * 1024
 
+#: The cloud stores' default ``timeout=``: seconds per request, to connect and between reads.
+REQUEST_TIMEOUT = 30.0
+
 #: Storage classes (tiers) by service spelling. Each store accepts its own service's names:
 #: S3 ``STANDARD`` ... ``GLACIER_IR``; GCS ``STANDARD``, ``NEARLINE``, ``COLDLINE``,
 #: ``ARCHIVE``; Azure ``Hot``, ``Cool``, ``Cold``, ``Archive``; LocalStore records any of them.

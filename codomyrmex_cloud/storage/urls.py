@@ -33,6 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 from codomyrmex_cloud.storage.errors import InvalidArgumentError, StoragePermissionError
 from codomyrmex_cloud.storage.protocol import ObjectStore
+from codomyrmex_cloud.storage.types import REQUEST_TIMEOUT
 
 Scheme = Literal["s3", "gs", "az", "local", "file"]
 CLOUD_SCHEMES: tuple[Scheme, ...] = ("s3", "gs", "az", "local")
@@ -118,7 +119,7 @@ def parse_url(text: str, *, argument: str = "url") -> StorageURL:
     scheme, sep, rest = text.partition("://")
     if not sep:
         named, colon, _ = text.partition(":")
-        if colon and (named.lower() in get_args(Scheme) or named.lower() == "file"):
+        if colon and named.lower() in get_args(Scheme):
             # "s3:/bucket/key" is a mistyped URL far more often than a folder named "s3:".
             example = "file:///PATH" if named.lower() == "file" else f"{named.lower()}://BUCKET/KEY"
             raise InvalidArgumentError(
@@ -191,7 +192,7 @@ class StoreOptions:
         local_root: Root folder of ``local://`` URLs (else ``CODOMYRMEX_LOCAL_ROOT``, else
             ``.codomyrmex-store``).
         timeout: Seconds each request to a cloud may take to connect and between reads
-            (else the stores' default, :data:`REQUEST_TIMEOUT`).
+            (else the stores' default, :data:`~codomyrmex_cloud.storage.types.REQUEST_TIMEOUT`).
     """
 
     s3_endpoint_url: str | None = None
@@ -204,10 +205,6 @@ class StoreOptions:
     azure_credential: str | None = field(default=None, repr=False)
     local_root: str | None = None
     timeout: float | None = None
-
-
-#: The cloud stores' default ``timeout=`` (seconds per request, for connecting and between reads).
-REQUEST_TIMEOUT = 30.0
 
 
 class Stores:
